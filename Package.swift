@@ -1,0 +1,33 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let package = Package(
+    name: "trawl",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Trawl", targets: ["Trawl"]),
+        .executable(name: "trawl", targets: ["trawl"]),
+    ],
+    dependencies: [],
+    targets: [
+        .target(name: "Trawl", swiftSettings: strict),
+        .target(name: "TrawlCommandLine", swiftSettings: strict),
+        .target(name: "TrawlTestSite", swiftSettings: strict),
+        .executableTarget(
+            name: "trawl",
+            dependencies: ["Trawl", "TrawlCommandLine", "TrawlTestSite"],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "TrawlTests", dependencies: ["Trawl", "TrawlTestSite"], swiftSettings: strict),
+        .testTarget(name: "TrawlCommandLineTests", dependencies: ["TrawlCommandLine"], swiftSettings: strict),
+        .testTarget(name: "TrawlTestSiteTests", dependencies: ["TrawlTestSite"], swiftSettings: strict),
+        .testTarget(
+            name: "TrawlEndToEndTests",
+            dependencies: ["TrawlTestSite"],
+            swiftSettings: strict
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,90 @@
+/// trawl's version, sent in the default `User-Agent`.
+public let trawlVersion = "0.1.0"
+
+extension Crawler {
+    /// Everything that shapes a crawl, grouped by concern. Every field has trawl's default.
+    public struct Configuration: Sendable {
+        /// How many requests run at once.
+        public var concurrency = Concurrency()
+        /// When and how attempts are retried.
+        public var retry = Retry()
+        /// How each request is made.
+        public var request = Request()
+        /// What the records carry.
+        public var output = Output()
+
+        /// The defaults.
+        public init() {}
+
+        /// Limits on requests in flight, enforced by trawl above the transport.
+        public struct Concurrency: Sendable {
+            /// The most requests in flight overall (`-c`).
+            public var total = 32
+            /// The most requests in flight on one host, port ignored (`--per-host`).
+            public var perHost = 6
+            /// The most URLs admitted at once (in flight, queued for a slot or waiting to retry); bounds
+            /// memory for any list length. `nil`: 16 × `total`, at least 1,024.
+            public var maxAdmitted: Int?
+            /// Whether a `Retry-After` on 429 or 503 pauses the whole host, not only that URL.
+            public var pauseHostOnRetryAfter = true
+
+            /// The defaults.
+            public init() {}
+
+            var admittedLimit: Int { maxAdmitted ?? max(1024, 16 * total) }
+        }
+
+        /// The retry contract.
+        public struct Retry: Sendable {
+            /// Attempts in all, the first included (`--max-attempts`).
+            public var maxAttempts = 4
+            /// Statuses that are retried (`--retry-on`).
+            public var retryOnStatuses: Set<Int> = [408, 429, 500, 502, 503, 504]
+            /// The wait between attempts when the server sends no usable `Retry-After`.
+            public var policy: any RetryPolicy = ExponentialBackoff()
+            /// A longer `Retry-After` ends the URL with `retry_after_too_long` (`--max-retry-after`).
+            public var maxRetryAfter: Duration = .seconds(120)
+            /// Judges each 2xx answer; a rejected answer is retried like a retryable status.
+            public var evaluate: (any ResponseEvaluator)?
+
+            /// The defaults.
+            public init() {}
+        }
+
+        /// How each request is made.
+        public struct Request: Sendable {
+            /// The deadline for one whole attempt: connect, headers, body and redirect hops (`--timeout`).
+            public var timeout: Duration = .seconds(30)
+            /// Redirects followed within one attempt (`--max-redirects`).
+            public var maxRedirects = 10
+            /// The cap on decoded body bytes (`--max-body-bytes`).
+            public var maxBodyBytes = 10 << 20
+            /// Extra request headers (`-H`).
+            public var headers = HTTPHeaders()
+            /// The `User-Agent` header (`--user-agent`).
+            public var userAgent = "trawl/\(trawlVersion)"
+
+            /// The defaults.
+            public init() {}
+        }
+
+        /// What records carry.
+        public struct Output: Sendable {
+            /// Whether and how bodies go into records (`--body`).
+            public var body = BodyMode.none
+
+            /// The defaults.
+            public init() {}
+        }
+
+        /// How bodies are written into records.
+        public enum BodyMode: String, Sendable, CaseIterable {
+            /// No body field.
+            case none
+            /// The body as UTF-8 text.
+            case text
+            /// The body as base64.
+            case base64
+        }
+    }
+}

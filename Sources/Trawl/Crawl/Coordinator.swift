@@ -1,0 +1,74 @@
+import Synchronization
+
+/// Owns one run: pulls items from the source only while the admitted-URL window has room and fans them out
+/// in a task group. Each URL's task hands its final record to the sink itself, so records stream out as
+/// they finish, whatever the input is doing.
+actor Coordinator {
+    private let source: URLSource
+    private let fetcher: Fetcher
+    private let recorder: Recorder
+    private let control: RunControl
+    private let admittedLimit: Int
+
+    init(
+        source: URLSource, fetcher: Fetcher, sink: any RecordSink, control: RunControl, admittedLimit: Int,
+        emit: @escaping @Sendable (ProgressEvent) -> Void
+    ) {
+        self.source = source
+        self.fetcher = fetcher
+        self.recorder = Recorder(sink: sink, emit: emit)
+        self.control = control
+        self.admittedLimit = admittedLimit
+    }
+
+    func run() async -> CrawlSummary {
+        let fetcher = self.fetcher
+        let recorder = self.recorder
+        await withTaskGroup(of: Void.self) { group in
+            var admitted = 0
+            while !control.isStopping, let item = await source.next() {
+                switch item {
+                case .rejected(let record):
+                    recorder.finish(record)
+                case .fetch(let url):
+                    if admitted >= admittedLimit, await group.next() != nil {
+                        admitted -= 1
+                    }
+                    group.addTask {
+                        if let record = await fetcher.fetch(url) { recorder.finish(record) }
+                    }
+                    admitted += 1
+                }
+            }
+            await group.waitForAll()
+        }
+        return recorder.summary(interrupted: control.isStopping)
+    }
+}
+
+/// Hands final records to the sink and counts them; called from many tasks at once.
+final class Recorder: Sendable {
+    private let sink: any RecordSink
+    private let emit: @Sendable (ProgressEvent) -> Void
+    private let totals = Mutex(CrawlSummary())
+
+    init(sink: any RecordSink, emit: @escaping @Sendable (ProgressEvent) -> Void) {
+        self.sink = sink
+        self.emit = emit
+    }
+
+    func finish(_ record: Record) {
+        sink.write(record)
+        totals.withLock { totals in
+            totals.records += 1
+            if record.ok { totals.succeeded += 1 }
+        }
+        emit(.recorded(ok: record.ok, status: record.status, error: record.error?.kind, attempts: record.attempts))
+    }
+
+    func summary(interrupted: Bool) -> CrawlSummary {
+        var summary = totals.withLock { $0 }
+        summary.interrupted = interrupted
+        return summary
+    }
+}

@@ -1,0 +1,67 @@
+import Synchronization
+
+/// Lets the owner of a run ask it to stop starting work (a first SIGINT or SIGTERM).
+///
+/// After ``stop()``, no new URL is read and no new attempt starts; requests in flight finish and are
+/// recorded; URLs waiting on a backoff, a pause or a slot end at once without a record, so a resumed run
+/// fetches them.
+public final class RunControl: Sendable {
+    private struct State {
+        var stopping = false
+        var nextID: UInt64 = 0
+        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    /// Creates a control in the running state.
+    public init() {}
+
+    /// Asks the run to stop starting work.
+    public func stop() {
+        let waiters = state.withLock { state in
+            state.stopping = true
+            defer { state.waiters = [:] }
+            return Array(state.waiters.values)
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Whether ``stop()`` was called.
+    public var isStopping: Bool { state.withLock { $0.stopping } }
+
+    /// Returns once ``stop()`` is called, or when the task is cancelled.
+    public func waitForStop() async {
+        let id = state.withLock { state in
+            state.nextID += 1
+            return state.nextID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { state in
+                    if state.stopping || Task.isCancelled { return true }
+                    state.waiters[id] = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
+        }
+    }
+
+    /// Sleeps on `clock` until `deadline`; returns `false` if the run was stopped or the task cancelled first.
+    func sleep(on clock: CrawlClock, until deadline: Duration) async -> Bool {
+        if isStopping { return false }
+        return await withTaskGroup(of: Bool.self) { group in
+            group.addTask { (try? await clock.sleep(until: deadline)) != nil }
+            group.addTask {
+                await self.waitForStop()
+                return false
+            }
+            let finished = await group.next() ?? false
+            group.cancelAll()
+            return finished && !isStopping
+        }
+    }
+}

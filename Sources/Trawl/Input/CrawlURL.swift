@@ -1,0 +1,61 @@
+import Foundation
+
+/// A validated input URL: absolute, `http` or `https`, with a host.
+public struct CrawlURL: Sendable, Hashable {
+    /// The trimmed input line, as the record's `url` (password redacted).
+    public let original: String
+    /// The parsed URL that is fetched.
+    public let url: URL
+    /// The lower-cased host name, port ignored: the unit of per-host limits.
+    public let host: String
+
+    /// Validates `line` (already trimmed).
+    /// - Throws: ``RecordError`` with kind `invalid_url` or `unsupported_scheme`.
+    public init(validating line: String) throws(RecordError) {
+        let (url, host) = try Self.parse(line)
+        self.original = Self.redactingPassword(line)
+        self.url = url
+        self.host = host
+    }
+
+    /// Parses an absolute http(s) URL, as for input lines and redirect targets.
+    static func parse(_ text: String) throws(RecordError) -> (URL, String) {
+        if text.utf8.contains(where: { $0 < 0x21 || $0 == 0x7F }) {
+            throw RecordError(.invalidURL, "the URL contains a space or a control character")
+        }
+        guard let colon = text.firstIndex(of: ":"), colon != text.startIndex,
+            text[..<colon].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == "." })
+        else {
+            throw RecordError(.invalidURL, "not an absolute URL (no scheme)")
+        }
+        let scheme = text[..<colon].lowercased()
+        guard let components = URLComponents(string: text), let url = components.url else {
+            throw RecordError(.invalidURL, "not a valid URL")
+        }
+        guard scheme == "http" || scheme == "https" else {
+            throw RecordError(.unsupportedScheme, "scheme '\(scheme)' is not supported (only http and https)")
+        }
+        guard text.dropFirst(scheme.count + 1).hasPrefix("//") else {
+            throw RecordError(.invalidURL, "not an absolute URL (no '//' after the scheme)")
+        }
+        guard let host = components.host, !host.isEmpty else {
+            throw RecordError(.invalidURL, "the URL has no host")
+        }
+        if let port = components.port, !(1...65535).contains(port) {
+            throw RecordError(.invalidURL, "port \(port) is out of range")
+        }
+        return (url, host.lowercased())
+    }
+
+    /// Replaces the password of a `user:password@` URL with `***`, so credentials never reach a record.
+    static func redactingPassword(_ text: String) -> String {
+        guard let schemeEnd = text.range(of: "://") else { return text }
+        let authorityStart = schemeEnd.upperBound
+        let authorityEnd = text[authorityStart...].firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" })
+            ?? text.endIndex
+        guard let at = text[authorityStart..<authorityEnd].lastIndex(of: "@"),
+            let colon = text[authorityStart..<at].firstIndex(of: ":")
+        else { return text }
+        return String(text[..<text.index(after: colon)]) + "***" + String(text[at...])
+    }
+}

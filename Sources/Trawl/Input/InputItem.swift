@@ -1,0 +1,7 @@
+/// What the URL source hands the coordinator: a URL to fetch, or a record ready as it is.
+public enum InputItem: Sendable {
+    /// A valid, first-seen URL.
+    case fetch(CrawlURL)
+    /// A line that cannot be fetched, with its final record.
+    case rejected(Record)
+}

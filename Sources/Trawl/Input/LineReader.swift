@@ -1,0 +1,144 @@
+import Dispatch
+
+/// Reads a file descriptor line by line in batches, off Swift's cooperative threads.
+///
+/// Blocking reads (a pipe on stdin can block for ever) run on a private dispatch queue, so they never hold
+/// one of the few cooperative threads. Lines are split on `\n`; a trailing `\r` and a leading UTF-8 BOM are
+/// removed. A line longer than `maxLineBytes` is cut there (the rest up to its newline is dropped) and
+/// reported with `truncated`.
+public final class LineReader: @unchecked Sendable {
+    /// One line of input.
+    public struct Line: Sendable {
+        /// The line's text, invalid UTF-8 replaced.
+        public var text: String
+        /// Whether the line was longer than the reader keeps and was cut.
+        public var truncated: Bool
+    }
+
+    private let fd: Int32
+    private let closeOnDeinit: Bool
+    private let maxLineBytes: Int
+    private let queue = DispatchQueue(label: "trawl.line-reader")
+    // Touched only on `queue`.
+    private var buffer: [UInt8] = []
+    private var start = 0
+    private var atEOF = false
+    private var firstLine = true
+    private var discardingRest = false
+
+    /// Reads from `fd`. The reader closes it on deinit when `closeOnDeinit` is set.
+    public init(fd: Int32, closeOnDeinit: Bool, maxLineBytes: Int = 1 << 20) {
+        self.fd = fd
+        self.closeOnDeinit = closeOnDeinit
+        self.maxLineBytes = maxLineBytes
+    }
+
+    deinit {
+        if closeOnDeinit { _ = close(fd) }
+    }
+
+    /// Returns up to `maxLines` lines, or `nil` at end of input.
+    public func nextBatch(maxLines: Int = 512) async -> [Line]? {
+        await withCheckedContinuation { continuation in
+            queue.async {
+                continuation.resume(returning: self.readBatch(maxLines: maxLines))
+            }
+        }
+    }
+
+    /// The same as ``nextBatch(maxLines:)``, blocking the calling thread.
+    public func readBatch(maxLines: Int) -> [Line]? {
+        var lines: [Line] = []
+        while lines.count < maxLines {
+            if let line = takeLine() {
+                lines.append(line)
+            } else if atEOF || !fill(blockingAllowed: lines.isEmpty) {
+                // End of input, or nothing more ready: hand over what we have rather than block on a pipe.
+                if atEOF || !lines.isEmpty { break }
+            }
+        }
+        if lines.isEmpty && atEOF && start >= buffer.count { return nil }
+        return lines
+    }
+
+    /// Reads more bytes. Without `blockingAllowed` it returns `false` instead of waiting on a pipe.
+    private func fill(blockingAllowed: Bool) -> Bool {
+        if !blockingAllowed {
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            if poll(&pfd, 1, 0) <= 0 { return false }
+        }
+        if start > 0 && start >= buffer.count / 2 {
+            buffer.removeFirst(start)
+            start = 0
+        }
+        let chunk = 64 * 1024
+        let oldCount = buffer.count
+        buffer.append(contentsOf: repeatElement(0, count: chunk))
+        var got = 0
+        while true {
+            got = buffer.withUnsafeMutableBytes { raw in
+                read(fd, raw.baseAddress! + oldCount, chunk)
+            }
+            if got < 0 && errno == EINTR { continue }
+            break
+        }
+        buffer.removeLast(chunk - max(got, 0))
+        if got <= 0 { atEOF = true }
+        return got > 0
+    }
+
+    private func takeLine() -> Line? {
+        while true {
+            let end = buffer[start...].firstIndex(of: UInt8(ascii: "\n"))
+            if end == nil {
+                if discardingRest {
+                    start = buffer.count
+                    if atEOF { discardingRest = false }
+                    return nil
+                }
+                if atEOF && start < buffer.count {
+                    return finishLine(upTo: buffer.count, consumed: buffer.count)
+                }
+                if buffer.count - start > maxLineBytes {
+                    // Keep the head, drop the rest of this overlong line as it streams in.
+                    let line = makeLine(start..<(start + maxLineBytes), truncated: true)
+                    start = buffer.count
+                    discardingRest = true
+                    if let line { return line }
+                }
+                return nil
+            }
+            let line = finishLine(upTo: end!, consumed: end! + 1)
+            if let line { return line }
+        }
+    }
+
+    /// Consumes a line ending at `upTo`; returns `nil` for the tail of an overlong line already reported.
+    private func finishLine(upTo end: Int, consumed: Int) -> Line? {
+        defer { start = consumed }
+        if discardingRest {
+            discardingRest = false
+            return nil
+        }
+        var range = start..<end
+        if range.count > maxLineBytes {
+            range = start..<(start + maxLineBytes)
+            return makeLine(range, truncated: true)
+        }
+        if let last = range.last, buffer[last] == UInt8(ascii: "\r") { range = range.lowerBound..<last }
+        return makeLine(range, truncated: false)
+    }
+
+    private func makeLine(_ range: Range<Int>, truncated: Bool) -> Line? {
+        var range = range
+        if firstLine {
+            firstLine = false
+            if range.count >= 3 && buffer[range.lowerBound] == 0xEF && buffer[range.lowerBound + 1] == 0xBB
+                && buffer[range.lowerBound + 2] == 0xBF
+            {
+                range = (range.lowerBound + 3)..<range.upperBound
+            }
+        }
+        return Line(text: String(decoding: buffer[range], as: UTF8.self), truncated: truncated)
+    }
+}

@@ -1,0 +1,25 @@
+/// What happens during a crawl, as the coordinator tells its observers. Sent without waiting on anyone.
+public enum ProgressEvent: Sendable {
+    /// The number of URL lines in the input became known (a file's fast line count).
+    case inputTotal(Int)
+    /// An attempt's request started on `host`.
+    case attemptStarted(host: String)
+    /// An attempt ended with an HTTP status or a transport error.
+    case attemptFinished(host: String, status: Int?, error: ErrorKind?)
+    /// A URL began waiting before its next attempt, holding no slot.
+    case waitStarted(host: String, reason: WaitReason)
+    /// A URL stopped waiting.
+    case waitEnded(host: String)
+    /// A host was paused by a `Retry-After` until `until` (a reading of the run's clock).
+    case hostPaused(host: String, until: Duration)
+    /// A URL's final record was written.
+    case recorded(ok: Bool, status: Int?, error: ErrorKind?, attempts: Int)
+
+    /// Why a URL waits.
+    public enum WaitReason: Sendable {
+        /// Its own backoff schedule.
+        case backoff
+        /// A `Retry-After` from the server, for the URL or its whole host.
+        case retryAfter
+    }
+}

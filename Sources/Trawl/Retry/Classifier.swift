@@ -1,0 +1,62 @@
+import Foundation
+
+/// Turns an attempt's outcome into a decision: success, retry after a wait, or final failure.
+struct Classifier: Sendable {
+    let retry: Crawler.Configuration.Retry
+
+    /// - Parameters:
+    ///   - attempt: the 1-based number of the attempt that produced `outcome`.
+    ///   - now: wall-clock time, for `Retry-After` dates.
+    func decide(_ outcome: AttemptOutcome, attempt: Int, now: Date) -> Decision {
+        let canRetry = attempt < retry.maxAttempts
+        switch outcome {
+        case .failure(let error, _, _):
+            guard error.kind.isRetryable, canRetry else { return .fail(error) }
+            return .retry(after: retry.policy.delay(afterAttempt: attempt), reason: .backoff, error: error)
+        case .response(let response, _):
+            let status = response.status
+            if (200..<300).contains(status) {
+                switch retry.evaluate?.evaluate(response) ?? .accept {
+                case .accept: return .success
+                case .reject(let message): return .fail(RecordError(.validation, message))
+                case .retry(let message):
+                    let error = RecordError(.validation, message)
+                    guard canRetry else { return .fail(error) }
+                    return .retry(after: retry.policy.delay(afterAttempt: attempt), reason: .backoff, error: error)
+                }
+            }
+            let statusError = RecordError(.status, Self.describe(status: status, attempts: attempt))
+            guard retry.retryOnStatuses.contains(status) else { return .fail(statusError) }
+            if let wait = Self.retryAfter(response, now: now) {
+                if wait > retry.maxRetryAfter {
+                    return .fail(
+                        RecordError(
+                            .retryAfterTooLong,
+                            "HTTP \(status) asked to wait \(Self.describe(wait)), longer than the \(Self.describe(retry.maxRetryAfter)) allowed"
+                        ))
+                }
+                guard canRetry else { return .fail(statusError) }
+                return .retry(after: wait, reason: .retryAfter, error: statusError)
+            }
+            guard canRetry else { return .fail(statusError) }
+            return .retry(after: retry.policy.delay(afterAttempt: attempt), reason: .backoff, error: statusError)
+        }
+    }
+
+    /// The wait a 429 or 503 asks for, or `nil` when there is no usable `Retry-After`.
+    static func retryAfter(_ response: TransportResponse, now: Date) -> Duration? {
+        guard response.status == 429 || response.status == 503,
+            let value = response.headers["retry-after"], let retryAfter = RetryAfter(headerValue: value)
+        else { return nil }
+        return retryAfter.delay(now: now)
+    }
+
+    static func describe(status: Int, attempts: Int) -> String {
+        attempts > 1 ? "HTTP \(status) after \(attempts) attempts" : "HTTP \(status)"
+    }
+
+    static func describe(_ duration: Duration) -> String {
+        let seconds = duration.seconds
+        return seconds == seconds.rounded() ? "\(Int64(seconds)) s" : String(format: "%.3f s", seconds)
+    }
+}

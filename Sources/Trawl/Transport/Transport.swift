@@ -1,0 +1,65 @@
+import Foundation
+
+/// Performs one HTTP GET exchange: the seam between trawl's scheduler and an HTTP client.
+///
+/// A transport reports facts (status, headers, body, error), never decisions: it does not retry, does not
+/// follow redirects (it returns the 3xx answer as it is) and does not interpret statuses. It must:
+/// - finish or fail within `request.timeout`, counted over the whole exchange (connect, headers and body);
+/// - stop the transfer as soon as the decoded body passes `request.maxBodyBytes`, failing with
+///   ``ErrorKind/bodyTooLarge``;
+/// - map failures to ``ErrorKind/dns``, ``ErrorKind/connect``, ``ErrorKind/timeout``, ``ErrorKind/network``
+///   or ``ErrorKind/tls``;
+/// - stop the exchange promptly when the calling task is cancelled.
+///
+/// `TransportConformance` in the tests is the suite every transport must pass.
+public protocol Transport: Sendable {
+    /// Performs `request` once.
+    func perform(_ request: TransportRequest) async throws(RecordError) -> TransportResponse
+
+    /// Releases the transport's resources at the end of a run.
+    func shutdown() async
+}
+
+/// One GET request for a ``Transport``.
+public struct TransportRequest: Sendable {
+    /// The URL to fetch (http or https).
+    public var url: URL
+    /// Request header fields, `User-Agent` included.
+    public var headers: HTTPHeaders
+    /// The deadline for the whole exchange.
+    public var timeout: Duration
+    /// The most decoded body bytes accepted.
+    public var maxBodyBytes: Int
+    /// Whether the body's bytes are returned, or only counted.
+    public var keepBody: Bool
+
+    /// Creates a request.
+    public init(url: URL, headers: HTTPHeaders = HTTPHeaders(), timeout: Duration = .seconds(30),
+                maxBodyBytes: Int = 10 << 20, keepBody: Bool = false) {
+        self.url = url
+        self.headers = headers
+        self.timeout = timeout
+        self.maxBodyBytes = maxBodyBytes
+        self.keepBody = keepBody
+    }
+}
+
+/// What a server answered to one ``TransportRequest``.
+public struct TransportResponse: Sendable {
+    /// The HTTP status code.
+    public var status: Int
+    /// The response header fields.
+    public var headers: HTTPHeaders
+    /// The decoded body, when the request asked for it.
+    public var body: [UInt8]
+    /// How many decoded body bytes arrived.
+    public var bodyBytes: Int
+
+    /// Creates a response.
+    public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [], bodyBytes: Int? = nil) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.bodyBytes = bodyBytes ?? body.count
+    }
+}

@@ -1,0 +1,190 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A ``Transport`` over Foundation's `URLSession`, built around its measured traps on Linux:
+/// - its timeouts are idle timers truncated to whole seconds, so trawl arms its own whole-exchange deadline;
+/// - it forwards credentials on redirects, so it never follows one (the session delegate declines them);
+/// - it buffers whole bodies, so bodies arrive through the data delegate and are counted, decoded, as they
+///   arrive, and the transfer is cancelled at the cap;
+/// - tearing sessions down has crashed, so one session lives for the whole run.
+public final class URLSessionTransport: Transport {
+    private let session: URLSession
+    private let delegate: SessionDelegate
+
+    /// Creates the transport.
+    /// - Parameter maxConnectionsPerHost: at or above trawl's own per-host cap, so nothing queues inside
+    ///   libcurl with its timer running.
+    public init(maxConnectionsPerHost: Int = 64) {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpMaximumConnectionsPerHost = max(1, maxConnectionsPerHost)
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        configuration.urlCache = nil
+        configuration.httpCookieStorage = nil
+        configuration.httpShouldSetCookies = false
+        configuration.httpCookieAcceptPolicy = .never
+        configuration.timeoutIntervalForResource = 7 * 24 * 3600
+        let delegate = SessionDelegate()
+        self.delegate = delegate
+        let queue = OperationQueue()
+        queue.maxConcurrentOperationCount = 1
+        session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: queue)
+    }
+
+    public func perform(_ request: TransportRequest) async throws(RecordError) -> TransportResponse {
+        var urlRequest = URLRequest(url: request.url)
+        urlRequest.httpMethod = "GET"
+        urlRequest.cachePolicy = .reloadIgnoringLocalCacheData
+        // URLSession's own timer is idle-only and whole-second; keep it behind ours so ours decides.
+        urlRequest.timeoutInterval = (request.timeout.seconds + 5).rounded(.up)
+        for field in request.headers { urlRequest.addValue(field.value, forHTTPHeaderField: field.name) }
+        let task = session.dataTask(with: urlRequest)
+        let exchange = Exchange(maxBodyBytes: request.maxBodyBytes, keepBody: request.keepBody)
+        let result: Result<TransportResponse, RecordError> = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                exchange.continuation = continuation
+                delegate.register(task.taskIdentifier, exchange)
+                let deadline = DispatchWorkItem { [weak task] in
+                    if exchange.stop(.timeout) { task?.cancel() }
+                }
+                exchange.deadline = deadline
+                DispatchQueue.global().asyncAfter(
+                    deadline: .now() + .nanoseconds(Int(clamping: request.timeout.nanoseconds)), execute: deadline)
+                task.resume()
+            }
+        } onCancel: {
+            if exchange.stop(.cancelled) { task.cancel() }
+        }
+        return try result.get()
+    }
+
+    public func shutdown() async {
+        session.finishTasksAndInvalidate()
+    }
+}
+
+/// The state of one data task, touched from the delegate queue, the deadline timer and the caller.
+private final class Exchange: @unchecked Sendable {
+    enum StopReason { case timeout, bodyTooLarge, cancelled }
+
+    let maxBodyBytes: Int
+    let keepBody: Bool
+    // Set before the task is resumed; read on the delegate queue afterwards.
+    var continuation: CheckedContinuation<Result<TransportResponse, RecordError>, Never>?
+    var deadline: DispatchWorkItem?
+    var response: HTTPURLResponse?
+    var body: [UInt8] = []
+    var received = 0
+    private let stopReason = Mutex<StopReason?>(nil)
+
+    init(maxBodyBytes: Int, keepBody: Bool) {
+        self.maxBodyBytes = maxBodyBytes
+        self.keepBody = keepBody
+    }
+
+    /// Records why the task is being stopped; `false` if it was already stopped.
+    func stop(_ reason: StopReason) -> Bool {
+        stopReason.withLock { current in
+            guard current == nil else { return false }
+            current = reason
+            return true
+        }
+    }
+
+    var reason: StopReason? { stopReason.withLock { $0 } }
+}
+
+private final class SessionDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    private let exchanges = Mutex<[Int: Exchange]>([:])
+
+    func register(_ id: Int, _ exchange: Exchange) {
+        exchanges.withLock { $0[id] = exchange }
+    }
+
+    private func exchange(_ id: Int) -> Exchange? {
+        exchanges.withLock { $0[id] }
+    }
+
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
+    ) {
+        // trawl follows redirects itself, so it can strip credentials and count hops.
+        completionHandler(nil)
+    }
+
+    func urlSession(
+        _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+        completionHandler: @escaping @Sendable (URLSession.ResponseDisposition) -> Void
+    ) {
+        exchange(dataTask.taskIdentifier)?.response = response as? HTTPURLResponse
+        completionHandler(.allow)
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        guard let exchange = exchange(dataTask.taskIdentifier) else { return }
+        exchange.received += data.count
+        if exchange.received > exchange.maxBodyBytes {
+            if exchange.stop(.bodyTooLarge) { dataTask.cancel() }
+            return
+        }
+        if exchange.keepBody { exchange.body.append(contentsOf: data) }
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
+        guard let exchange = exchanges.withLock({ $0.removeValue(forKey: task.taskIdentifier) }) else { return }
+        exchange.deadline?.cancel()
+        let result: Result<TransportResponse, RecordError>
+        if let reason = exchange.reason {
+            switch reason {
+            case .timeout: result = .failure(RecordError(.timeout, "no complete answer within the timeout"))
+            case .bodyTooLarge:
+                result = .failure(RecordError(.bodyTooLarge, "the body grew past \(exchange.maxBodyBytes) bytes"))
+            case .cancelled: result = .failure(RecordError(.network, "cancelled"))
+            }
+        } else if let error {
+            result = .failure(Self.classify(error))
+        } else if let response = exchange.response {
+            var headers = HTTPHeaders()
+            for (name, value) in response.allHeaderFields {
+                headers.add(name: "\(name)", value: "\(value)")
+            }
+            result = .success(
+                TransportResponse(
+                    status: response.statusCode, headers: headers, body: exchange.body, bodyBytes: exchange.received))
+        } else {
+            result = .failure(RecordError(.network, "no HTTP response"))
+        }
+        exchange.continuation?.resume(returning: result)
+        exchange.continuation = nil
+    }
+
+    /// Maps URLSession's errors to trawl's kinds; TLS failures on Linux come as code -1 with curl's text.
+    static func classify(_ error: any Error) -> RecordError {
+        let nsError = error as NSError
+        let text = nsError.localizedDescription
+        guard nsError.domain == NSURLErrorDomain else { return RecordError(.network, text) }
+        switch nsError.code {
+        case NSURLErrorCannotFindHost, NSURLErrorDNSLookupFailed:
+            return RecordError(.dns, "could not resolve the host: \(text)")
+        case NSURLErrorCannotConnectToHost, NSURLErrorNotConnectedToInternet:
+            return RecordError(.connect, "could not connect: \(text)")
+        case NSURLErrorTimedOut:
+            return RecordError(.timeout, "timed out: \(text)")
+        case NSURLErrorSecureConnectionFailed, NSURLErrorServerCertificateHasBadDate,
+            NSURLErrorServerCertificateUntrusted, NSURLErrorServerCertificateHasUnknownRoot,
+            NSURLErrorServerCertificateNotYetValid, NSURLErrorClientCertificateRejected,
+            NSURLErrorClientCertificateRequired:
+            return RecordError(.tls, text)
+        default:
+            if text.localizedCaseInsensitiveContains("ssl") || text.localizedCaseInsensitiveContains("certificate") {
+                return RecordError(.tls, text)
+            }
+            return RecordError(.network, text)
+        }
+    }
+}

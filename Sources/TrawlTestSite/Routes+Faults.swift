@@ -1,0 +1,80 @@
+/// Routes that misbehave at the connection or framing level.
+extension Routes {
+    /// `/reset-mid-body?bytes=1000`: promises 100000 bytes, sends `bytes` of them, then resets the connection.
+    static func resetMidBody(_ exchange: Exchange) -> ConnectionAction {
+        let bytes = exchange.query.int("bytes", default: 1000, in: 0...99_999)
+        let headers = [("Content-Type", "text/html; charset=utf-8")]
+        guard exchange.sendHead(status: 200, headers: headers, contentLength: 100_000, closing: false) else {
+            return .reset
+        }
+        _ = exchange.connection.send(PageBody.filler(offset: 0, count: bytes))
+        return .reset
+    }
+
+    /// `/stale-keep-alive`: a page that promises `Connection: keep-alive`, then the connection closes at once, as
+    /// when a server drops an idle keep-alive connection just as the client reuses it.
+    static func staleKeepAlive(_ exchange: Exchange) -> ConnectionAction {
+        let body = PageBody.make(size: exchange.query.int("size", default: 2048, in: 0...(64 << 20)))
+        let headers = [("Content-Type", "text/html; charset=utf-8")]
+        guard exchange.sendHead(status: 200, headers: headers, contentLength: body.count, closing: false) else {
+            return .close
+        }
+        _ = exchange.connection.send(body)
+        return .close
+    }
+
+    /// `/hang`: never answers; holds the connection until the client closes it or the site shuts down.
+    static func hang(_ exchange: Exchange) -> ConnectionAction {
+        while exchange.connection.waitForPeer() {}
+        return .close
+    }
+
+    /// `/slow?delay=500&size=2048`: waits `delay` milliseconds before the head, then a page.
+    static func slow(_ exchange: Exchange) -> ConnectionAction {
+        let delay = exchange.query.int("delay", default: 500, in: 0...3_600_000)
+        guard exchange.lifecycle.sleep(for: .milliseconds(delay)) else { return .close }
+        return exchange.page()
+    }
+
+    /// `/drip?bytes=10&interval=100`: a 200 of `bytes` bytes sent one byte every `interval` milliseconds.
+    static func drip(_ exchange: Exchange) -> ConnectionAction {
+        let bytes = exchange.query.int("bytes", default: 10, in: 0...(1 << 30))
+        let interval = exchange.query.int("interval", default: 100, in: 0...3_600_000)
+        let headers = [("Content-Type", "text/plain; charset=utf-8")]
+        guard exchange.sendHead(status: 200, headers: headers, contentLength: bytes) else { return .close }
+        for _ in 0..<bytes {
+            guard exchange.lifecycle.sleep(for: .milliseconds(interval)),
+                exchange.connection.send([UInt8(ascii: "x")])
+            else { return .close }
+        }
+        return exchange.finished
+    }
+
+    /// `/short-body?declared=1000&sent=10`: declares `declared` bytes, sends `sent`, then closes.
+    static func shortBody(_ exchange: Exchange) -> ConnectionAction {
+        let declared = exchange.query.int("declared", default: 1000, in: 0...(1 << 40))
+        let sent = min(exchange.query.int("sent", default: 10, in: 0...(64 << 20)), declared)
+        let headers = [("Content-Type", "text/plain; charset=utf-8")]
+        guard exchange.sendHead(status: 200, headers: headers, contentLength: declared, closing: true) else {
+            return .close
+        }
+        _ = exchange.connection.send(PageBody.filler(offset: 0, count: sent))
+        return .close
+    }
+
+    /// `/malformed`: a status line without a numeric code and a header line without a colon, then close.
+    static func malformed(_ exchange: Exchange) -> ConnectionAction {
+        _ = exchange.connection.send("HTTP/1.1 abc\r\ngarbage\r\n\r\n")
+        return .close
+    }
+
+    /// `/bad-chunked`: a chunked body with one good chunk, then a chunk-size line that is not hexadecimal, then close.
+    static func badChunked(_ exchange: Exchange) -> ConnectionAction {
+        let headers = [("Content-Type", "text/plain; charset=utf-8"), ("Transfer-Encoding", "chunked")]
+        guard exchange.sendHead(status: 200, headers: headers, contentLength: nil, closing: true) else {
+            return .close
+        }
+        _ = exchange.connection.send("5\r\nhello\r\nzz-not-hex\r\nbroken\r\n")
+        return .close
+    }
+}

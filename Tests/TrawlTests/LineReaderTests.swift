@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+
+@testable import Trawl
+
+@Suite struct LineReaderTests {
+    /// A pipe whose write end is filled with `text` and closed.
+    static func reader(_ text: String, maxLineBytes: Int = 1 << 20) -> LineReader {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("trawl-lines-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: path.path, contents: Data(text.utf8))
+        let fd = open(path.path, O_RDONLY)
+        unlink(path.path)
+        return LineReader(fd: fd, closeOnDeinit: true, maxLineBytes: maxLineBytes)
+    }
+
+    static func allLines(_ reader: LineReader) async -> [LineReader.Line] {
+        var lines: [LineReader.Line] = []
+        while let batch = await reader.nextBatch(maxLines: 3) { lines += batch }
+        return lines
+    }
+
+    @Test func splitsOnNewlinesStripsCRAndBOMAndKeepsALastLineWithoutNewline() async {
+        let lines = await Self.allLines(Self.reader("\u{FEFF}a\r\nb\n\nc"))
+        #expect(lines.map(\.text) == ["a", "b", "", "c"])
+    }
+
+    @Test func overlongLinesAreCutAndFlagged() async {
+        let long = String(repeating: "x", count: 5000)
+        let lines = await Self.allLines(Self.reader("a\n\(long)\nb\n", maxLineBytes: 100))
+        #expect(lines.map(\.text.count) == [1, 100, 1])
+        #expect(lines.map(\.truncated) == [false, true, false])
+    }
+
+    @Test func overlongLineLongerThanTheReadBufferIsCutOnce() async {
+        let long = String(repeating: "y", count: 300_000)
+        let lines = await Self.allLines(Self.reader("\(long)\nz", maxLineBytes: 1000))
+        #expect(lines.map(\.text.count) == [1000, 1])
+    }
+
+    @Test func manyLinesArriveInOrder() async {
+        let text = (0..<100_000).map { "http://h/\($0)" }.joined(separator: "\n")
+        let lines = await Self.allLines(Self.reader(text))
+        #expect(lines.count == 100_000)
+        #expect(lines.last?.text == "http://h/99999")
+    }
+}
+
+@Suite struct URLSourceTests {
+    @Test func trimsSkipsCommentsAndBlanksDedupesAndRejectsBadLines() async {
+        let text = """
+              http://a/1  \r
+            # comment
+            http://a/1
+
+            \thttp://a/2
+            ftp://a/3
+            nonsense
+            nonsense
+            """
+        let source = URLSource(reader: LineReaderTests.reader(text))
+        var fetch: [String] = []
+        var rejected: [(String, ErrorKind?)] = []
+        while let item = await source.next() {
+            switch item {
+            case .fetch(let url): fetch.append(url.original)
+            case .rejected(let record): rejected.append((record.url, record.error?.kind))
+            }
+        }
+        #expect(fetch == ["http://a/1", "http://a/2"])
+        #expect(rejected.map(\.0) == ["ftp://a/3", "nonsense"])
+        #expect(rejected.map(\.1) == [.unsupportedScheme, .invalidURL])
+        #expect(source.duplicates == 2)
+    }
+
+    @Test func alreadyDoneDigestsAreSkipped() async {
+        let source = URLSource(
+            reader: LineReaderTests.reader("http://a/1\nhttp://a/2\n"), alreadyDone: [URLDigest("http://a/1")])
+        var urls: [String] = []
+        while case .fetch(let url)? = await source.next() { urls.append(url.original) }
+        #expect(urls == ["http://a/2"])
+    }
+}

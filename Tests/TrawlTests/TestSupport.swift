@@ -1,0 +1,54 @@
+import Foundation
+import Synchronization
+import TrawlTestSite
+
+@testable import Trawl
+
+/// Keeps every record in memory.
+final class CollectingSink: RecordSink {
+    private let stored = Mutex<[Record]>([])
+
+    func write(_ record: Record) {
+        stored.withLock { $0.append(record) }
+    }
+
+    var records: [Record] { stored.withLock { $0 } }
+
+    func record(for url: String) -> Record? {
+        records.first { $0.url == url }
+    }
+}
+
+/// Runs a crawl of `lines` and returns the sink with every record.
+func crawl(
+    _ lines: [String], configure: (inout Crawler.Configuration) -> Void = { _ in }, clock: CrawlClock? = nil,
+    control: RunControl = RunControl(), transport: (any Transport)? = nil
+) async -> (CollectingSink, CrawlSummary) {
+    var configuration = Crawler.Configuration()
+    configuration.retry.policy = ExponentialBackoff(base: .milliseconds(10), maximum: .milliseconds(40))
+    configure(&configuration)
+    let crawler = Crawler(configuration: configuration, transport: transport, clock: clock ?? CrawlClock(RecordingClock()))
+    let sink = CollectingSink()
+    let summary = await crawler.run(
+        input: LineReaderTests.reader(lines.joined(separator: "\n")), sink: sink, control: control)
+    await crawler.shutdown()
+    return (sink, summary)
+}
+
+/// A TCP port on 127.0.0.1 where nothing listens.
+func closedPort() -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    _ = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+    }
+    close(fd)
+    return Int(UInt16(bigEndian: address.sin_port))
+}

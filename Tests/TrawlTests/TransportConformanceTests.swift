@@ -1,0 +1,159 @@
+import Foundation
+import Testing
+import TrawlTestSite
+
+@testable import Trawl
+
+/// The transports every conformance test runs against.
+enum TransportKind: String, CaseIterable, CustomTestStringConvertible {
+    case urlSession
+
+    func make() -> any Transport {
+        switch self {
+        case .urlSession: URLSessionTransport(maxConnectionsPerHost: 16)
+        }
+    }
+
+    var testDescription: String { rawValue }
+}
+
+/// What any ``Transport`` must do, judged at a real loopback server.
+@Suite(.timeLimit(.minutes(1)), .serialized) struct TransportConformanceTests {
+    let site: TestSite
+
+    init() throws {
+        site = try TestSite()
+    }
+
+    private func perform(
+        _ transport: any Transport, _ path: String, host: String = "127.0.0.1", timeout: Duration = .seconds(5),
+        maxBodyBytes: Int = 10 << 20, keepBody: Bool = false, headers: HTTPHeaders = HTTPHeaders()
+    ) async -> Result<TransportResponse, RecordError> {
+        let request = TransportRequest(
+            url: URL(string: site.url(path, host: host))!, headers: headers, timeout: timeout,
+            maxBodyBytes: maxBodyBytes, keepBody: keepBody)
+        do {
+            return .success(try await transport.perform(request))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private func errorKind(_ result: Result<TransportResponse, RecordError>) -> ErrorKind? {
+        if case .failure(let error) = result { return error.kind }
+        return nil
+    }
+
+    @Test(arguments: TransportKind.allCases)
+    func pageArrivesWithStatusHeadersAndExactSize(_ kind: TransportKind) async throws {
+        let transport = kind.make()
+        let response = try await perform(transport, "/page/a?size=3000", keepBody: true).get()
+        #expect(response.status == 200)
+        #expect(response.bodyBytes == 3000)
+        #expect(response.body.count == 3000)
+        #expect(response.headers["content-type"]?.hasPrefix("text/html") == true)
+        let counted = try await perform(transport, "/page/b?size=777").get()
+        #expect(counted.bodyBytes == 777)
+        #expect(counted.body.isEmpty)
+        await transport.shutdown()
+    }
+
+    @Test(arguments: TransportKind.allCases)
+    func requestHeadersReachTheServer(_ kind: TransportKind) async throws {
+        let transport = kind.make()
+        var headers = HTTPHeaders()
+        headers.add(name: "User-Agent", value: "trawl/test")
+        headers.add(name: "X-Token", value: "abc")
+        _ = try await perform(transport, "/echo-headers", headers: headers).get()
+        let logged = try #require(site.requests().last)
+        #expect(logged.header("user-agent") == "trawl/test")
+        #expect(logged.header("x-token") == "abc")
+        await transport.shutdown()
+    }
+
+    @Test(arguments: TransportKind.allCases)
+    func redirectsAreReturnedNotFollowed(_ kind: TransportKind) async throws {
+        let transport = kind.make()
+        let response = try await perform(transport, "/redirect/2").get()
+        #expect(response.status == 302)
+        #expect(response.headers["location"] == "/redirect/1")
+        #expect(site.requestCount() == 1)
+        await transport.shutdown()
+    }
+
+    @Test(arguments: TransportKind.allCases)
+    func aDrippingBodyHitsTheWholeExchangeDeadline(_ kind: TransportKind) async throws {
+        let transport = kind.make()
+        let start = ContinuousClock.now
+        // One byte every 100 ms: an idle timer would never fire.
+        let result = await perform(transport, "/drip?bytes=100&interval=100", timeout: .milliseconds(700))
+        let elapsed = ContinuousClock.now - start
+        #expect(errorKind(result) == .timeout)
+        #expect(elapsed >= .milliseconds(650) && elapsed < .seconds(3))
+        await transport.shutdown()
+    }
+
+    @Test(arguments: TransportKind.allCases)
+    func aSilentServerHitsASubSecondDeadline(_ kind: TransportKind) async throws {
+        let transport = kind.make()
+        let start = ContinuousClock.now
+        let result = await perform(transport, "/hang", timeout: .milliseconds(400))
+        #expect(errorKind(result) == .timeout)
+        #expect(ContinuousClock.now - start >= .milliseconds(350))
+        await transport.shutdown()
+    }
+
+    @Test(arguments: TransportKind.allCases)
+    func theBodyCapStopsAPlainAndAGzipBody(_ kind: TransportKind) async throws {
+        let transport = kind.make()
+        #expect(errorKind(await perform(transport, "/big?bytes=5000000", maxBodyBytes: 100_000)) == .bodyTooLarge)
+        // 50 MB of zeros compressed to a few dozen KB: the cap counts decoded bytes.
+        #expect(errorKind(await perform(transport, "/gzip?bytes=50000000", maxBodyBytes: 1_000_000)) == .bodyTooLarge)
+        let fits = try await perform(transport, "/gzip?bytes=100000", maxBodyBytes: 1_000_000).get()
+        #expect(fits.bodyBytes == 100_000)
+        await transport.shutdown()
+    }
+
+    @Test(arguments: TransportKind.allCases)
+    func brokenConnectionsAreNetworkErrors(_ kind: TransportKind) async throws {
+        let transport = kind.make()
+        for path in ["/reset", "/empty-reply", "/reset-mid-body?bytes=1000", "/short-body?declared=1000&sent=10"] {
+            #expect(errorKind(await perform(transport, path)) == .network, "\(path)")
+        }
+        await transport.shutdown()
+    }
+
+    @Test(arguments: TransportKind.allCases)
+    func aClosedPortIsAConnectError(_ kind: TransportKind) async throws {
+        let transport = kind.make()
+        let request = TransportRequest(url: URL(string: "http://127.0.0.1:\(closedPort())/")!, timeout: .seconds(5))
+        do {
+            _ = try await transport.perform(request)
+            Issue.record("expected a connect error")
+        } catch {
+            #expect(error.kind == .connect)
+        }
+        await transport.shutdown()
+    }
+
+    @Test(arguments: TransportKind.allCases)
+    func retryAfterHeadersAreReported(_ kind: TransportKind) async throws {
+        let transport = kind.make()
+        let response = try await perform(transport, "/retry-after/k?after=7").get()
+        #expect(response.status == 429)
+        #expect(response.headers["retry-after"] == "7")
+        await transport.shutdown()
+    }
+
+    @Test(arguments: TransportKind.allCases)
+    func cancellingTheTaskEndsTheExchangePromptly(_ kind: TransportKind) async throws {
+        let transport = kind.make()
+        let task = Task { await perform(transport, "/hang", timeout: .seconds(30)) }
+        try await Task.sleep(for: .milliseconds(200))
+        let start = ContinuousClock.now
+        task.cancel()
+        _ = await task.value
+        #expect(ContinuousClock.now - start < .seconds(2))
+        await transport.shutdown()
+    }
+}
