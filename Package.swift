@@ -12,7 +12,8 @@ let package = Package(
     ],
     dependencies: [],
     targets: [
-        .target(name: "Trawl", swiftSettings: strict),
+        .target(name: "CTrawlCurl"),
+        .target(name: "Trawl", dependencies: ["CTrawlCurl"], swiftSettings: strict),
         .target(name: "TrawlCommandLine", swiftSettings: strict),
         .target(name: "TrawlTestSite", swiftSettings: strict),
         .executableTarget(
