@@ -26,7 +26,7 @@ let package = Package(
         .testTarget(name: "TrawlTestSiteTests", dependencies: ["TrawlTestSite"], swiftSettings: strict),
         .testTarget(
             name: "TrawlEndToEndTests",
-            dependencies: ["TrawlTestSite"],
+            dependencies: ["trawl", "TrawlTestSite"],
             swiftSettings: strict
         ),
     ],

@@ -1,1 +1,81 @@
-print("trawl")
+import Foundation
+import Trawl
+import TrawlCommandLine
+import TrawlTestSite
+
+/// Writes `text` to standard error.
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data(text.utf8))
+}
+
+/// Parses, runs and maps the outcome to an exit status.
+func runTrawl(_ arguments: [String], environment: [String: String]) async -> ExitCode {
+    let parser = TrawlCommands.parser
+    do {
+        switch try parser.parse(arguments) {
+        case .help(let text):
+            FileHandle.standardOutput.write(Data(text.utf8))
+            return .success
+        case .version(let version):
+            FileHandle.standardOutput.write(Data("\(version)\n".utf8))
+            return .success
+        case .run(let command):
+            if command.path.last == "demo" {
+                return try await runDemo(command)
+            }
+            let settings = try CrawlSettings(command, environment: environment)
+            return try await CrawlRun(
+                input: try InputFile.open(settings.input),
+                inputPath: settings.input == "-" ? nil : settings.input,
+                output: try OutputFile.open(path: settings.output, resume: settings.resume, force: settings.force),
+                configuration: settings.configuration, transport: settings.transport,
+                progress: settings.quiet ? .quiet : ProgressReporter.Mode(rawValue: settings.progress)!,
+                grace: settings.grace, shard: settings.shard
+            ).execute()
+        }
+    } catch let error as UsageError {
+        printError(parser.errorText(for: error))
+        return .usage
+    } catch let error as ExitError {
+        printError("Error: \(error.message)\n")
+        return error.code
+    } catch {
+        printError("Error: \(error)\n")
+        return .software
+    }
+}
+
+/// `trawl demo`: serves the built-in site in-process and crawls it.
+func runDemo(_ command: ParsedCommand) async throws -> ExitCode {
+    let count = try command.int("urls", default: 500, range: 1...1_000_000)
+    let defaultOutput = "trawl-demo.ndjson"
+    let path = command.value("output") ?? defaultOutput
+    let site: TestSite
+    do {
+        site = try TestSite()
+    } catch {
+        throw ExitError(code: .software, message: "cannot start the demo site: \(error)")
+    }
+    defer { site.shutdown() }
+    let lines = DemoSite.lines(count: count, site: site)
+    let listPath = FileManager.default.temporaryDirectory.appendingPathComponent("trawl-demo-\(getpid()).txt").path
+    guard FileManager.default.createFile(atPath: listPath, contents: Data((lines.joined(separator: "\n") + "\n").utf8))
+    else { throw ExitError(code: .cannotCreate, message: "cannot write the demo list to \(listPath)") }
+    defer { unlink(listPath) }
+    var configuration = Crawler.Configuration()
+    configuration.retry.maxRetryAfter = .seconds(5)
+    if ProcessInfo.processInfo.environment["TRAWL_DEMO_NO_ADAPTIVE"] != nil { configuration.politeness.adaptive = false }
+    let quiet = command.flag("quiet")
+    if !quiet { printError("trawl demo: crawling \(count) URLs from a loopback site on \(site.hosts.joined(separator: ", ")), port \(site.port)\n") }
+    return try await CrawlRun(
+        input: try InputFile.open(listPath), inputPath: listPath,
+        output: try OutputFile.open(path: path, resume: false, force: path == defaultOutput),
+        configuration: configuration, transport: try command.choice("transport", default: "auto"),
+        progress: quiet ? .quiet : ProgressReporter.Mode(rawValue: try command.choice("progress", default: "auto"))!,
+        grace: .seconds(2), shard: nil
+    ).execute()
+}
+
+signal(SIGPIPE, SIG_IGN)
+let status = await runTrawl(Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment)
+exit(status.rawValue)

@@ -61,7 +61,7 @@ import TrawlTestSite
             if scheduler.inFlight == 1 { break }
         }
         try await Task.sleep(for: .milliseconds(20))
-        scheduler.release(first, pause: .seconds(5))
+        scheduler.release(first, outcome: .pushback(pause: .seconds(5)))
         #expect(try await queued.value == .paused(until: .seconds(5)))
         #expect(try await scheduler.acquire(host: "a") == .paused(until: .seconds(5)))
         #expect(permit(try await scheduler.acquire(host: "b")) != nil)

@@ -7,10 +7,13 @@ import TrawlTestSite
 /// The transports every conformance test runs against.
 enum TransportKind: String, CaseIterable, CustomTestStringConvertible {
     case urlSession
+    case curl
 
     func make() -> any Transport {
         switch self {
         case .urlSession: URLSessionTransport(maxConnectionsPerHost: 16)
+        // libcurl is part of the test machines; a missing one should fail loudly, not skip.
+        case .curl: try! CurlMultiTransport(maxConnectionsPerHost: 16)
         }
     }
 

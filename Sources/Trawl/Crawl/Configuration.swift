@@ -12,6 +12,8 @@ extension Crawler {
         public var request = Request()
         /// What the records carry.
         public var output = Output()
+        /// How trawl spares servers.
+        public var politeness = Politeness()
 
         /// The defaults.
         public init() {}
@@ -25,9 +27,6 @@ extension Crawler {
             /// The most URLs admitted at once (in flight, queued for a slot or waiting to retry); bounds
             /// memory for any list length. `nil`: 16 × `total`, at least 1,024.
             public var maxAdmitted: Int?
-            /// Whether a `Retry-After` on 429 or 503 pauses the whole host, not only that URL.
-            public var pauseHostOnRetryAfter = true
-
             /// The defaults.
             public init() {}
 
@@ -63,6 +62,22 @@ extension Crawler {
             public var headers = HTTPHeaders()
             /// The `User-Agent` header (`--user-agent`).
             public var userAgent = "trawl/\(trawlVersion)"
+
+            /// The defaults.
+            public init() {}
+        }
+
+        /// How trawl spares servers: host-wide pauses, adaptive pacing and fixed rate limits.
+        public struct Politeness: Sendable {
+            /// Whether a `Retry-After` on 429 or 503 pauses the whole host, not only that URL.
+            public var pauseHostOnRetryAfter = true
+            /// Whether a host that answers 429 or 503 is paced by AIMD on its request rate (`--no-adaptive`
+            /// turns it off). Hosts that never push back run at their concurrency cap.
+            public var adaptive = true
+            /// The most requests per second started on one host (`--rate`), bursts never above it.
+            public var ratePerHost: Double?
+            /// The most requests per second started overall (`--rate-global`).
+            public var rateGlobal: Double?
 
             /// The defaults.
             public init() {}

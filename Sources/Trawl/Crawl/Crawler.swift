@@ -35,7 +35,8 @@ public struct Crawler: Sendable {
         events: @escaping @Sendable (ProgressEvent) -> Void = { _ in }
     ) async -> CrawlSummary {
         let scheduler = Scheduler(
-            total: configuration.concurrency.total, perHost: configuration.concurrency.perHost, clock: clock)
+            total: configuration.concurrency.total, perHost: configuration.concurrency.perHost,
+            politeness: configuration.politeness, clock: clock)
         let fetcher = Fetcher(
             configuration: configuration, scheduler: scheduler, transport: transport, clock: clock,
             control: control, emit: events)

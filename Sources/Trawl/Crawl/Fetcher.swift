@@ -120,15 +120,7 @@ struct Fetcher: Sendable {
                     }
                     continue
                 }
-                var pause: Duration?
-                if configuration.concurrency.pauseHostOnRetryAfter,
-                    let wait = Classifier.retryAfter(response, now: Date()), wait > .zero,
-                    wait <= configuration.retry.maxRetryAfter
-                {
-                    pause = wait
-                    emit(.hostPaused(host: host, until: clock.now + wait))
-                }
-                scheduler.release(permit, pause: pause)
+                scheduler.release(permit, outcome: schedulerOutcome(response, host: host))
                 emit(.attemptFinished(host: host, status: response.status, error: nil))
                 return .response(response, finalURL: current)
             }
@@ -159,6 +151,27 @@ struct Fetcher: Sendable {
                 if !slept { return nil }
             }
         }
+    }
+
+    /// What an answer tells the scheduler about its host, emitting a pause event when it pauses the host.
+    private func schedulerOutcome(_ response: TransportResponse, host: String) -> Scheduler.Outcome {
+        guard response.status == 429 || response.status == 503 else {
+            return (200..<300).contains(response.status) ? .success : .neutral
+        }
+        // A bare 503 is as often a broken backend as an overloaded one: only a 429, or a 503 that says how
+        // long to wait, is taken as the host asking trawl to slow down.
+        let retryAfterValue = response.headers["retry-after"]
+        if response.status == 503 && retryAfterValue == nil { return .neutral }
+        var pause: Duration?
+        if let wait = Classifier.retryAfter(response, now: Date()), wait > .zero,
+            wait <= configuration.retry.maxRetryAfter
+        {
+            pause = wait
+            if configuration.politeness.pauseHostOnRetryAfter {
+                emit(.hostPaused(host: host, until: clock.now + wait))
+            }
+        }
+        return .pushback(pause: pause)
     }
 
     private func record(

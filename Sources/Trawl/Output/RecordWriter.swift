@@ -20,7 +20,7 @@ public final class RecordWriter: RecordSink {
     private let clock = ContinuousClock()
 
     /// Writes to `fd` (not closed by the writer).
-    public init(fd: Int32, bufferLimit: Int = 64 * 1024, flushInterval: Duration = .milliseconds(100)) {
+    public init(fd: Int32, bufferLimit: Int = 64 * 1024, flushInterval: Duration = .milliseconds(10)) {
         self.fd = fd
         self.bufferLimit = bufferLimit
         self.flushInterval = flushInterval
@@ -41,12 +41,16 @@ public final class RecordWriter: RecordSink {
         }
     }
 
-    /// Writes everything buffered.
+    /// Writes everything buffered and, with `sync`, asks the system to put it on disk (`fsync`; ignored where
+    /// the output cannot be synced, such as a pipe).
     /// - Throws: ``OutputError`` if a write failed at any point.
-    public func flush() throws(OutputError) {
+    public func flush(sync: Bool = false) throws(OutputError) {
         let failed = state.withLock { state in
             writeOut(&state)
             state.lastFlush = clock.now
+            if sync && fsync(fd) != 0 && errno != EINVAL && errno != EROFS && errno != ENOTSUP && state.failed == 0 {
+                state.failed = errno
+            }
             return state.failed
         }
         if failed != 0 { throw OutputError(errno: failed) }

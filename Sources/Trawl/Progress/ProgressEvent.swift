@@ -19,7 +19,9 @@ public enum ProgressEvent: Sendable {
     public enum WaitReason: Sendable {
         /// Its own backoff schedule.
         case backoff
-        /// A `Retry-After` from the server, for the URL or its whole host.
+        /// A `Retry-After` from the server in answer to this URL (a retry).
         case retryAfter
+        /// Its host is paused (another URL's `Retry-After`); not a retry of this URL.
+        case hostPause
     }
 }

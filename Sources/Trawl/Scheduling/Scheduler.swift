@@ -1,17 +1,19 @@
 import Synchronization
 
-/// Grants permission to start a request: at most `total` in flight overall and `perHost` per host, and
-/// none on a host while it is paused by a `Retry-After`.
+/// Grants permission to start a request: at most `total` in flight overall and `perHost` per host, none on a
+/// host while it is paused by a `Retry-After`, and, where pacing applies, no faster than the host's rate.
 ///
-/// A state machine under a `Mutex`: ``acquire(host:)`` grants at once or queues the caller; ``release(_:pause:)``
+/// A state machine under a `Mutex`: ``acquire(host:)`` grants at once or queues the caller; ``release(_:outcome:)``
 /// hands the freed slot to the next eligible waiter, round-robin across hosts, resuming it outside the lock.
-/// A caller waiting out a pause holds nothing here.
+/// When a host's queue must wait for its pace, only its first waiter is sent away to sleep until the next start
+/// is allowed (no herd of sleepers). A caller told to wait holds nothing here.
 public final class Scheduler: Sendable {
     /// The answer to ``acquire(host:)``.
     public enum Admission: Sendable, Equatable {
-        /// A slot was granted: start the request, then call ``release(_:pause:)``.
+        /// A slot was granted: start the request, then call ``release(_:outcome:)``.
         case granted(Permit)
-        /// The host is paused until this instant of the run's clock: wait (holding nothing), then ask again.
+        /// Nothing may start on the host before this instant of the run's clock: wait (holding nothing),
+        /// then ask again.
         case paused(until: Duration)
     }
 
@@ -19,6 +21,16 @@ public final class Scheduler: Sendable {
     public struct Permit: Sendable, Equatable {
         /// The host the slot belongs to.
         public let host: String
+    }
+
+    /// What a request's answer says about its host's capacity.
+    public enum Outcome: Sendable, Equatable {
+        /// A success: the pace may rise.
+        case success
+        /// A 429 or 503: the pace falls, and with a `Retry-After` the host pauses for that long.
+        case pushback(pause: Duration?)
+        /// Anything else.
+        case neutral
     }
 
     private struct Waiter {
@@ -31,6 +43,12 @@ public final class Scheduler: Sendable {
         var waiters = FIFO<Waiter>()
         var pausedUntil: Duration?
         var isReady = false
+        var pacing: HostPacing?
+        var meter = RateMeter()
+        /// When the waiter sent to sleep for this host's pace is due back.
+        var wakerDue: Duration?
+
+        func isPaused(_ now: Duration) -> Bool { pausedUntil.map { $0 > now } ?? false }
     }
 
     private struct State {
@@ -39,6 +57,8 @@ public final class Scheduler: Sendable {
         var ready = FIFO<String>()
         var nextID: UInt64 = 0
         var peakInFlight = 0
+        var globalPacing: HostPacing?
+        var globalWakerDue: Duration?
     }
 
     private enum Resume {
@@ -49,14 +69,23 @@ public final class Scheduler: Sendable {
     public let total: Int
     /// The most requests in flight on one host.
     public let perHost: Int
+    private let politeness: Crawler.Configuration.Politeness
     private let clock: CrawlClock
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
-    /// Creates a scheduler. `clock` tells the time for pauses.
-    public init(total: Int, perHost: Int, clock: CrawlClock) {
+    /// Creates a scheduler. `clock` tells the time for pauses and pacing.
+    public init(
+        total: Int, perHost: Int, politeness: Crawler.Configuration.Politeness = .init(), clock: CrawlClock
+    ) {
         self.total = max(1, total)
         self.perHost = max(1, min(perHost, total))
+        self.politeness = politeness
         self.clock = clock
+        var initial = State()
+        if let rate = politeness.rateGlobal {
+            initial.globalPacing = HostPacing(rate: rate, burst: rate, adaptive: false, limit: rate)
+        }
+        state = Mutex(initial)
     }
 
     /// Requests in flight now.
@@ -64,25 +93,29 @@ public final class Scheduler: Sendable {
     /// The most requests that were in flight at once.
     public var peakInFlight: Int { state.withLock { $0.peakInFlight } }
 
-    /// Waits for a slot on `host`, or learns that the host is paused.
+    /// The pace of `host` in requests per second, or `nil` while it is not paced.
+    public func rate(of host: String) -> Double? {
+        state.withLock { $0.hosts[host]?.pacing?.rate }
+    }
+
+    /// Waits for a slot on `host`, or learns that the host is paused or paced.
     /// - Throws: `CancellationError` when the task is cancelled while waiting.
     public func acquire(host: String) async throws(CancellationError) -> Admission {
         let now = clock.now
-        let immediate: Admission?? = state.withLock { state -> Admission?? in
-            var hostState = state.hosts[host] ?? HostState()
-            if let until = hostState.pausedUntil, until > now { return .some(.paused(until: until)) }
-            hostState.pausedUntil = nil
-            if state.inFlight < total && hostState.inFlight < perHost {
-                hostState.inFlight += 1
-                state.inFlight += 1
-                state.peakInFlight = max(state.peakInFlight, state.inFlight)
+        let immediate: Admission? = state.withLock { state in
+            var hostState = state.hosts[host] ?? newHost()
+            if let until = hostState.pausedUntil, until > now { return .paused(until: until) }
+            if hostState.wakerDue.map({ $0 <= now }) == true { hostState.wakerDue = nil }
+            if state.globalWakerDue.map({ $0 <= now }) == true { state.globalWakerDue = nil }
+            if hostState.waiters.isEmpty && canStart(hostState, state: state, now: now) {
+                start(&hostState, state: &state, now: now)
                 state.hosts[host] = hostState
-                return .some(.granted(Permit(host: host)))
+                return .granted(Permit(host: host))
             }
             state.hosts[host] = hostState
-            return .none
+            return nil
         }
-        if let immediate { return immediate! }
+        if let immediate { return immediate }
         let id = state.withLock { state in
             state.nextID += 1
             return state.nextID
@@ -105,28 +138,21 @@ public final class Scheduler: Sendable {
         return admission
     }
 
-    /// Gives back a slot. With `pause`, the permit's host starts no request until that much time has passed,
-    /// and every caller queued for it is told so at once.
-    public func release(_ permit: Permit, pause: Duration? = nil) {
+    /// Gives back a slot, telling the scheduler what the answer said about the host.
+    public func release(_ permit: Permit, outcome: Outcome = .neutral) {
         let now = clock.now
         let resumes: [Resume] = state.withLock { state in
             state.inFlight -= 1
             var resumes: [Resume] = []
             if var hostState = state.hosts[permit.host] {
                 hostState.inFlight -= 1
-                if let pause {
-                    let until = max(hostState.pausedUntil ?? .zero, now + pause)
-                    hostState.pausedUntil = until
-                    for waiter in hostState.waiters.drain() {
-                        resumes.append(.admit(waiter.continuation, .paused(until: until)))
-                    }
-                }
+                learn(outcome, host: &hostState, now: now, resumes: &resumes)
                 state.hosts[permit.host] = hostState
                 markReadyIfEligible(permit.host, state: &state, now: now)
             }
             grantWhilePossible(state: &state, now: now, into: &resumes)
             if let hostState = state.hosts[permit.host], hostState.inFlight == 0, hostState.waiters.isEmpty,
-                hostState.pausedUntil.map({ $0 <= now }) ?? true, !hostState.isReady
+                !hostState.isPaused(now), !hostState.isReady, hostState.pacing == nil
             {
                 state.hosts[permit.host] = nil
             }
@@ -135,9 +161,60 @@ public final class Scheduler: Sendable {
         for resume in resumes { perform(resume) }
     }
 
+    private func newHost() -> HostState {
+        var host = HostState()
+        if let rate = politeness.ratePerHost {
+            host.pacing = HostPacing(rate: rate, burst: rate, adaptive: politeness.adaptive, limit: rate)
+        }
+        return host
+    }
+
+    private func learn(_ outcome: Outcome, host: inout HostState, now: Duration, resumes: inout [Resume]) {
+        switch outcome {
+        case .neutral:
+            break
+        case .success:
+            host.meter.count(now)
+            host.pacing?.succeeded()
+        case .pushback(let pause):
+            if politeness.adaptive {
+                if host.pacing == nil {
+                    // First pushback: start pacing at 90% of what the server served over the last second (a
+                    // start-up burst it absorbed makes that an underestimate, which the increase corrects).
+                    let served = max(1, host.meter.perSecond(now) * 0.9)
+                    host.pacing = HostPacing(rate: served, burst: 1, adaptive: true, limit: nil)
+                    host.pacing?.hold(until: now)
+                } else {
+                    host.pacing?.pushedBack(now: now)
+                }
+            }
+            guard let pause, politeness.pauseHostOnRetryAfter, pause > .zero else { break }
+            let until = max(host.pausedUntil ?? .zero, now + pause)
+            host.pausedUntil = until
+            host.pacing?.hold(until: until)
+            for waiter in host.waiters.drain() {
+                resumes.append(.admit(waiter.continuation, .paused(until: until)))
+            }
+        }
+    }
+
+    private func canStart(_ host: HostState, state: State, now: Duration) -> Bool {
+        state.inFlight < total && host.inFlight < perHost && !host.isPaused(now)
+            && (host.pacing?.allows(now) ?? true) && (state.globalPacing?.allows(now) ?? true)
+    }
+
+    private func start(_ host: inout HostState, state: inout State, now: Duration) {
+        host.inFlight += 1
+        host.pacing?.consume(now)
+        host.wakerDue = nil
+        state.globalPacing?.consume(now)
+        state.inFlight += 1
+        state.peakInFlight = max(state.peakInFlight, state.inFlight)
+    }
+
     private func enqueue(_ waiter: Waiter, host: String, state: inout State) -> [Resume] {
         let now = clock.now
-        var hostState = state.hosts[host] ?? HostState()
+        var hostState = state.hosts[host] ?? newHost()
         if let until = hostState.pausedUntil, until > now {
             return [.admit(waiter.continuation, .paused(until: until))]
         }
@@ -149,9 +226,11 @@ public final class Scheduler: Sendable {
         return resumes
     }
 
+    /// Queues `host` for service when it has waiters and room; sends its first waiter to sleep when only its
+    /// pace holds it back.
     private func markReadyIfEligible(_ host: String, state: inout State, now: Duration) {
         guard var hostState = state.hosts[host], !hostState.isReady, !hostState.waiters.isEmpty,
-            hostState.inFlight < perHost, hostState.pausedUntil.map({ $0 <= now }) ?? true
+            hostState.inFlight < perHost, !hostState.isPaused(now)
         else { return }
         hostState.isReady = true
         state.hosts[host] = hostState
@@ -159,20 +238,41 @@ public final class Scheduler: Sendable {
     }
 
     private func grantWhilePossible(state: inout State, now: Duration, into resumes: inout [Resume]) {
+        var deferred: [String] = []
         while state.inFlight < total, let host = state.ready.pop() {
             guard var hostState = state.hosts[host] else { continue }
             hostState.isReady = false
-            if hostState.inFlight < perHost, hostState.pausedUntil.map({ $0 <= now }) ?? true,
-                let waiter = hostState.waiters.pop()
-            {
-                hostState.inFlight += 1
-                state.inFlight += 1
-                state.peakInFlight = max(state.peakInFlight, state.inFlight)
-                resumes.append(.admit(waiter.continuation, .granted(Permit(host: host))))
+            guard hostState.inFlight < perHost, !hostState.isPaused(now), !hostState.waiters.isEmpty else {
+                state.hosts[host] = hostState
+                continue
             }
+            if let pacing = hostState.pacing, !pacing.allows(now) {
+                // Only the pace holds this host back: one waiter sleeps until the next start is allowed.
+                if hostState.wakerDue.map({ $0 > now - .seconds(1) }) != true, let waiter = hostState.waiters.pop() {
+                    let due = pacing.nextStart()
+                    hostState.wakerDue = due
+                    resumes.append(.admit(waiter.continuation, .paused(until: due)))
+                }
+                state.hosts[host] = hostState
+                continue
+            }
+            if let global = state.globalPacing, !global.allows(now) {
+                if state.globalWakerDue.map({ $0 > now - .seconds(1) }) != true, let waiter = hostState.waiters.pop() {
+                    let due = global.nextStart()
+                    state.globalWakerDue = due
+                    resumes.append(.admit(waiter.continuation, .paused(until: due)))
+                }
+                state.hosts[host] = hostState
+                deferred.append(host)
+                break
+            }
+            let waiter = hostState.waiters.pop()!
+            start(&hostState, state: &state, now: now)
+            resumes.append(.admit(waiter.continuation, .granted(Permit(host: host))))
             state.hosts[host] = hostState
             markReadyIfEligible(host, state: &state, now: now)
         }
+        for host in deferred { markReadyIfEligible(host, state: &state, now: now) }
     }
 
     private func perform(_ resume: Resume) {

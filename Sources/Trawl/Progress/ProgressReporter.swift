@@ -1,0 +1,273 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// Counts a crawl's ``ProgressEvent``s and shows them on standard error: a live line redrawn up to ten times
+/// a second, or a plain line every few seconds for logs, and a summary at the end.
+///
+/// ```swift
+/// let reporter = ProgressReporter(mode: .auto, destination: "results.ndjson", clock: clock)
+/// reporter.start()
+/// let summary = await crawler.run(input: input, sink: writer, events: { reporter.record($0) })
+/// reporter.finish(interrupted: summary.interrupted)
+/// ```
+///
+/// ``record(_:)`` only bumps counters under a lock, so it is cheap and never waits on the terminal. Drawing
+/// happens on a private dispatch queue, prodded by a sleeping task: a stalled terminal stalls only that
+/// queue's thread, never the crawl or the cooperative thread pool.
+public final class ProgressReporter: Sendable {
+    /// How progress is shown.
+    public enum Mode: String, Sendable, CaseIterable {
+        /// A live display when the output is a terminal (and `TERM` is not `dumb`), otherwise only the summary.
+        case auto
+        /// A live display even when the output is not a terminal (without colour there).
+        case always
+        /// Only the final summary.
+        case never
+        /// A plain, timestamped line every few seconds (for CI logs and `nohup`), then the summary; no
+        /// escape sequences at all.
+        case log
+        /// Nothing: no progress, no summary, no notes.
+        case quiet
+    }
+
+    /// What the resolved mode draws.
+    struct Display: Sendable, Equatable {
+        var live = false
+        var log = false
+        var summary = true
+        var colour = false
+    }
+
+    private struct State {
+        var origin: Duration
+        var samples: [(time: Duration, attempts: Int, finished: Int)] = []
+        var timer: Task<Void, Never>?
+        var started = false
+        var finished = false
+        /// The live lines on screen now (0 when nothing is drawn).
+        var drawnLines: [String] = []
+        var drawnWidth = 0
+    }
+
+    /// The resolved display settings.
+    let display: Display
+    private let output: TerminalOutput
+    private let destination: String
+    private let clock: CrawlClock
+    private let refreshInterval: Duration
+    private let logInterval: Duration
+    private let rateWindow: Duration
+    private let fallbackWidth: Int
+    private let tally = Mutex(ProgressTally())
+    private let state: Mutex<State>
+    private let cursorHidden = Atomic<Bool>(false)
+    private let tickPending = Atomic<Bool>(false)
+    private let queue = DispatchQueue(label: "trawl.progress")
+
+    /// Creates a reporter; nothing is drawn before ``start()``.
+    /// - Parameters:
+    ///   - mode: how to show progress.
+    ///   - fd: where to write (standard error by default); never closed.
+    ///   - destination: where the records go ("results.ndjson", "stdout"), for the summary.
+    ///   - environment: decides colour (`NO_COLOR` non-empty or `TERM=dumb` turn it off) and the width
+    ///     when `fd` is not a terminal (`COLUMNS`).
+    ///   - clock: the run's clock: elapsed time, and the clock `hostPaused` deadlines are readings of. Pass
+    ///     the crawler's clock.
+    ///   - refreshInterval: the live display's redraw period.
+    ///   - logInterval: the period of `log` mode's lines.
+    ///   - rateWindow: how far back the current rates look.
+    public init(
+        mode: Mode, output fd: Int32 = 2, destination: String,
+        environment: [String: String] = ProcessInfo.processInfo.environment, clock: CrawlClock = .continuous,
+        refreshInterval: Duration = .milliseconds(100), logInterval: Duration = .seconds(5),
+        rateWindow: Duration = .seconds(5)
+    ) {
+        output = TerminalOutput(fd: fd)
+        display = Self.resolve(mode, isTerminal: output.isTerminal, environment: environment)
+        self.destination = destination
+        self.clock = clock
+        self.refreshInterval = refreshInterval
+        self.logInterval = logInterval
+        self.rateWindow = rateWindow
+        fallbackWidth = environment["COLUMNS"].flatMap { Int($0) }.map { max(1, $0) } ?? 80
+        state = Mutex(State(origin: clock.now))
+    }
+
+    /// What `mode` draws on an output that is or is not a terminal, under `environment`.
+    static func resolve(_ mode: Mode, isTerminal: Bool, environment: [String: String]) -> Display {
+        let dumb = environment["TERM"] == "dumb"
+        let noColour = !(environment["NO_COLOR"] ?? "").isEmpty
+        var display = Display()
+        switch mode {
+        case .auto: display.live = isTerminal && !dumb
+        case .always: display.live = true
+        case .never: break
+        case .log: display.log = true
+        case .quiet: display.summary = false
+        }
+        display.colour = isTerminal && !dumb && !noColour && mode != .log && mode != .quiet
+        return display
+    }
+
+    /// Counts `event`. Called from many tasks at once; takes a lock for a few additions, never blocks on
+    /// output, never allocates (except for a host's first pause).
+    public func record(_ event: ProgressEvent) {
+        tally.withLock { $0.apply(event) }
+    }
+
+    /// Starts the elapsed time and the redraw timer (live or log mode). Later calls do nothing.
+    public func start() {
+        let interval: Duration
+        if display.live {
+            interval = refreshInterval
+        } else if display.log {
+            interval = logInterval
+        } else {
+            state.withLock { state in
+                if !state.started { state.origin = clock.now }
+                state.started = true
+            }
+            return
+        }
+        let begin = state.withLock { state -> Bool in
+            guard !state.started, !state.finished else { return false }
+            state.started = true
+            state.origin = clock.now
+            return true
+        }
+        guard begin else { return }
+        if display.live, output.isTerminal {
+            cursorHidden.store(true, ordering: .sequentiallyConsistent)
+            queue.async { self.output.write(ANSI.hideCursor) }
+        }
+        let timer = Task.detached { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval, tolerance: interval / 10)
+                guard let self, !Task.isCancelled else { return }
+                // A stalled terminal holds up the queue; skip ticks rather than pile them up.
+                guard !self.tickPending.exchange(true, ordering: .acquiringAndReleasing) else { continue }
+                self.queue.async {
+                    self.draw()
+                    self.tickPending.store(false, ordering: .releasing)
+                }
+            }
+        }
+        let keep = state.withLock { state -> Bool in
+            if state.finished { return false }
+            state.timer = timer
+            return true
+        }
+        if !keep { timer.cancel() }
+    }
+
+    /// Writes a diagnostic line (`trawl: <message>`) above the live display; `message` is sanitized. Not
+    /// in `quiet` mode.
+    public func note(_ message: String) {
+        guard display.summary else { return }
+        let text = "trawl: " + TerminalText.sanitize(message) + "\n"
+        queue.async {
+            self.output.write(self.clearLive() + text)
+        }
+    }
+
+    /// Stops the timer, clears the live display, shows the cursor and writes the summary (unless `quiet`).
+    /// Later calls write nothing. Blocks until the summary is written.
+    /// - Parameter interrupted: whether the run was stopped early; the summary says so.
+    /// - Returns: the final numbers.
+    @discardableResult
+    public func finish(interrupted: Bool) -> ProgressSnapshot {
+        let (first, timer) = state.withLock { state in
+            defer {
+                state.finished = true
+                state.timer = nil
+            }
+            return (!state.finished, state.timer)
+        }
+        timer?.cancel()
+        let final = snapshot()
+        guard first else { return final }
+        queue.sync {
+            var text = clearLive()
+            if cursorHidden.exchange(false, ordering: .sequentiallyConsistent) { text += ANSI.showCursor }
+            if display.summary {
+                text += ProgressRenderer.summary(
+                    final, destination: destination, interrupted: interrupted, colour: display.colour)
+            }
+            if !text.isEmpty { output.write(text) }
+        }
+        return final
+    }
+
+    /// Shows the cursor again if the live display hid it. Idempotent, callable from any thread at any time
+    /// (a signal handler, an exit path): one atomic exchange and at most one `write(2)` of a constant.
+    public func restoreTerminal() {
+        guard cursorHidden.exchange(false, ordering: .sequentiallyConsistent) else { return }
+        let sequence: StaticString = "\u{1B}[?25h"
+        _ = Platform.write(output.fd, sequence.utf8Start, sequence.utf8CodeUnitCount)
+    }
+
+    /// The numbers now, with the current rates over the last few seconds.
+    public func snapshot() -> ProgressSnapshot {
+        let now = clock.now
+        let tally = self.tally.withLock { tally in
+            if !tally.pauses.isEmpty { tally.prunePauses(now: now) }
+            return tally
+        }
+        var snapshot = tally.snapshot(now: now)
+        state.withLock { state in
+            snapshot.elapsed = max(.zero, now - state.origin)
+            state.samples.append((time: now, attempts: snapshot.attempts, finished: snapshot.finished))
+            while state.samples.count > 2, state.samples[1].time <= now - rateWindow {
+                state.samples.removeFirst()
+            }
+            if state.samples.count > 512 { state.samples.removeFirst(state.samples.count - 512) }
+            if let first = state.samples.first {
+                let seconds = ProgressSnapshot.seconds(now - first.time)
+                if seconds > 0.05 {
+                    snapshot.requestRate = Double(snapshot.attempts - first.attempts) / seconds
+                    snapshot.finishRate = Double(snapshot.finished - first.finished) / seconds
+                }
+            }
+        }
+        return snapshot
+    }
+
+    /// Draws one frame now, in order with everything else written (for tests; the timer does this).
+    func tick() {
+        queue.sync(execute: draw)
+    }
+
+    /// One timer tick, on `queue`: redraws the live display if it changed, or writes a log line.
+    private func draw() {
+        guard display.live || display.log, !state.withLock({ $0.finished }) else { return }
+        let snapshot = snapshot()
+        if display.log {
+            output.write(ProgressRenderer.logLine(snapshot, at: Date()) + "\n")
+            return
+        }
+        let width = output.isTerminal ? output.width(fallback: fallbackWidth) : fallbackWidth
+        let lines = ProgressRenderer.liveLines(snapshot, width: width, colour: display.colour)
+        let frame = state.withLock { state -> String? in
+            guard !state.finished, lines != state.drawnLines || width != state.drawnWidth else { return nil }
+            var frame = "\r" + ANSI.up(state.drawnLines.count - 1)
+            frame += lines.joined(separator: ANSI.clearToLineEnd + "\n") + ANSI.clearToScreenEnd
+            state.drawnLines = lines
+            state.drawnWidth = width
+            return frame
+        }
+        if let frame { output.write(frame) }
+    }
+
+    /// The escape sequence that erases the live display (empty when nothing is drawn), marking it erased.
+    private func clearLive() -> String {
+        state.withLock { state in
+            guard !state.drawnLines.isEmpty else { return "" }
+            defer {
+                state.drawnLines = []
+                state.drawnWidth = 0
+            }
+            return "\r" + ANSI.up(state.drawnLines.count - 1) + ANSI.clearToScreenEnd
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import Dispatch
+
+/// The file descriptor progress goes to, and what the terminal behind it can do.
+struct TerminalOutput: Sendable {
+    let fd: Int32
+
+    /// Whether `fd` is a terminal.
+    var isTerminal: Bool { isatty(fd) == 1 }
+
+    /// The terminal's width in columns (TIOCGWINSZ), or `fallback` when `fd` is not a terminal. Cheap
+    /// enough to call at every redraw, so a resized window is followed without a SIGWINCH handler.
+    func width(fallback: Int) -> Int {
+        var size = winsize()
+        #if canImport(Darwin)
+            let result = ioctl(fd, TIOCGWINSZ, &size)
+        #else
+            let result = ioctl(fd, UInt(TIOCGWINSZ), &size)
+        #endif
+        if result == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        return fallback
+    }
+
+    /// Writes all of `text`, retrying after interrupts and short writes; gives up on other errors
+    /// (a closed terminal must not stop the crawl).
+    func write(_ text: String) {
+        var text = text
+        text.withUTF8 { buffer in
+            guard var base = buffer.baseAddress else { return }
+            var left = buffer.count
+            while left > 0 {
+                let written = Platform.write(fd, base, left)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return
+                }
+                left -= written
+                base += written
+            }
+        }
+    }
+}
+
+/// Escape sequences the live display uses.
+enum ANSI {
+    static let hideCursor = "\u{1B}[?25l"
+    static let showCursor = "\u{1B}[?25h"
+    static let clearToLineEnd = "\u{1B}[K"
+    static let clearToScreenEnd = "\u{1B}[J"
+    static let reset = "\u{1B}[0m"
+
+    /// Moves the cursor up `lines` lines (nothing for 0).
+    static func up(_ lines: Int) -> String {
+        lines > 0 ? "\u{1B}[\(lines)A" : ""
+    }
+}

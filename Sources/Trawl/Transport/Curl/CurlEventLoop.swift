@@ -1,0 +1,307 @@
+import Foundation
+import Synchronization
+
+/// One thread driving a libcurl multi handle for every request of a ``CurlMultiTransport``.
+///
+/// Swift tasks hand requests and cancellations over through a `Mutex`-protected mailbox and wake the thread
+/// out of `curl_multi_poll` with `curl_multi_wakeup` (only when it sleeps, so a busy loop costs no extra
+/// system calls). The thread starts handles, runs `curl_multi_perform`, drains `curl_multi_info_read` and
+/// resumes each request's continuation itself: no thread or task per request.
+///
+/// The multi handle is cleaned up in `deinit`, after the thread has let go of the loop, so `curl_multi_wakeup`
+/// can never run on a freed handle.
+final class CurlEventLoop: Sendable {
+    struct Submission: Sendable {
+        var id: UInt64
+        var request: TransportRequest
+        var continuation: CurlTransfer.Continuation
+    }
+
+    private enum Phase { case running, stopping, stopped }
+
+    private struct Mailbox: ~Copyable {
+        var submissions: [Submission] = []
+        var cancellations: [UInt64] = []
+        var phase = Phase.running
+        /// The thread is in, or about to enter, `curl_multi_poll`.
+        var sleeping = false
+        /// Someone has called `curl_multi_wakeup` since the thread went to sleep.
+        var woken = false
+        var stopWaiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    /// The multi handle; only `curl_multi_wakeup` is called on it from other threads, which libcurl allows.
+    private struct Multi: @unchecked Sendable {
+        let handle: LibCurl.Handle
+    }
+
+    let curl: LibCurl
+    private let multi: Multi
+    private let mailbox = Mutex(Mailbox())
+    private let lastID = Atomic<UInt64>(0)
+
+    /// Makes the multi handle with its connection limits and starts the thread.
+    init(curl: LibCurl, maxConnectionsPerHost: Int, maxTotalConnections: Int) throws(CurlTransportError) {
+        guard let handle = curl.multiInit() else { throw CurlTransportError("\(curl.name): curl_multi_init failed") }
+        let total = max(1, maxTotalConnections)
+        let settings: [(CurlMultiOption, Int)] = [
+            (.maxHostConnections, max(1, maxConnectionsPerHost)),
+            (.maxTotalConnections, total),
+            // The connection cache: keep every connection the limits allow open for reuse.
+            (.maxConnects, total),
+        ]
+        for (option, value) in settings {
+            let code = curl.multiSetopt(handle, option, value)
+            if code != CurlCode.ok {
+                _ = curl.multiCleanup(handle)
+                throw CurlTransportError(
+                    "\(curl.name) refused multi option \(option) (\(option.rawValue)): code \(code)")
+            }
+        }
+        self.curl = curl
+        multi = Multi(handle: handle)
+        let thread = Thread { [self] in
+            CurlLoopDriver(loop: self).run()
+        }
+        thread.name = "trawl-curl"
+        thread.start()
+    }
+
+    deinit {
+        _ = curl.multiCleanup(multi.handle)
+    }
+
+    var multiHandle: LibCurl.Handle { multi.handle }
+
+    func nextID() -> UInt64 {
+        lastID.wrappingAdd(1, ordering: .relaxed).newValue
+    }
+
+    // MARK: Called from Swift tasks
+
+    /// Queues a request for the loop, or fails it at once when the loop has stopped or the task is cancelled.
+    func submit(_ submission: Submission) {
+        enum Action { case none, wake, reject, cancelled }
+        let action = mailbox.withLock { mailbox -> Action in
+            guard mailbox.phase == .running else { return .reject }
+            // Checked under the lock: a cancellation handler that ran before this saw no submission, but the
+            // task's cancelled flag was already set when it ran.
+            if Task.isCancelled { return .cancelled }
+            mailbox.submissions.append(submission)
+            return Self.wakeIfSleeping(&mailbox) ? .wake : .none
+        }
+        switch action {
+        case .none: break
+        case .wake: _ = curl.multiWakeup(multi.handle)
+        case .reject: submission.continuation.resume(returning: .failure(Self.shutDownError))
+        case .cancelled: submission.continuation.resume(returning: .failure(Self.cancelledError))
+        }
+    }
+
+    /// Stops request `id`: drops it if still queued, otherwise asks the loop to remove it from the multi handle.
+    func cancel(_ id: UInt64) {
+        enum Action {
+            case none, wake
+            case resume(CurlTransfer.Continuation)
+        }
+        let action = mailbox.withLock { mailbox -> Action in
+            if let index = mailbox.submissions.firstIndex(where: { $0.id == id }) {
+                return .resume(mailbox.submissions.remove(at: index).continuation)
+            }
+            guard mailbox.phase == .running else { return .none }
+            mailbox.cancellations.append(id)
+            return Self.wakeIfSleeping(&mailbox) ? .wake : .none
+        }
+        switch action {
+        case .none: break
+        case .wake: _ = curl.multiWakeup(multi.handle)
+        case .resume(let continuation): continuation.resume(returning: .failure(Self.cancelledError))
+        }
+    }
+
+    /// Stops the thread, failing every outstanding request, and returns once it has cleaned up.
+    func stop() async {
+        await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+            let stopped = mailbox.withLock { mailbox -> Bool in
+                if mailbox.phase == .stopped { return true }
+                mailbox.phase = .stopping
+                mailbox.stopWaiters.append(waiter)
+                return false
+            }
+            if stopped {
+                waiter.resume()
+            } else {
+                _ = curl.multiWakeup(multi.handle)
+            }
+        }
+    }
+
+    /// Asks the thread to stop without waiting for it.
+    func requestStop() {
+        let wake = mailbox.withLock { mailbox -> Bool in
+            guard mailbox.phase == .running else { return false }
+            mailbox.phase = .stopping
+            return true
+        }
+        if wake { _ = curl.multiWakeup(multi.handle) }
+    }
+
+    private static func wakeIfSleeping(_ mailbox: inout Mailbox) -> Bool {
+        guard mailbox.sleeping && !mailbox.woken else { return false }
+        mailbox.woken = true
+        return true
+    }
+
+    static let shutDownError = RecordError(.network, "the transport was shut down")
+    static let cancelledError = RecordError(.network, "cancelled")
+
+    // MARK: Called from the loop thread
+
+    /// Moves the queued work into the loop's arrays (swapping, so both keep their capacity); false when the
+    /// loop must stop.
+    fileprivate func collect(_ submissions: inout [Submission], _ cancellations: inout [UInt64]) -> Bool {
+        mailbox.withLock { mailbox in
+            mailbox.sleeping = false
+            mailbox.woken = false
+            guard mailbox.phase == .running else { return false }
+            swap(&submissions, &mailbox.submissions)
+            swap(&cancellations, &mailbox.cancellations)
+            return true
+        }
+    }
+
+    /// Marks the thread as about to poll; false when work arrived meanwhile and it should go round again.
+    fileprivate func prepareToSleep() -> Bool {
+        mailbox.withLock { mailbox in
+            guard mailbox.submissions.isEmpty, mailbox.cancellations.isEmpty, mailbox.phase == .running else {
+                return false
+            }
+            mailbox.sleeping = true
+            return true
+        }
+    }
+
+    /// Marks the loop stopped and hands back what was still queued and who waits for the stop.
+    fileprivate func markStopped() -> ([Submission], [CheckedContinuation<Void, Never>]) {
+        mailbox.withLock { mailbox in
+            mailbox.phase = .stopped
+            let queued = mailbox.submissions
+            let waiters = mailbox.stopWaiters
+            mailbox.submissions = []
+            mailbox.cancellations = []
+            mailbox.stopWaiters = []
+            return (queued, waiters)
+        }
+    }
+}
+
+/// The loop thread's own state: the pool of easy handles. Never leaves that thread.
+private final class CurlLoopDriver {
+    private let loop: CurlEventLoop
+    private let curl: LibCurl
+    private let multi: LibCurl.Handle
+    /// Every easy handle made so far; `idle` holds those free for the next request.
+    private var transfers: [CurlTransfer] = []
+    private var idle: [CurlTransfer] = []
+    /// How long a poll may sleep when nothing happens; libcurl shortens it to its own next timeout.
+    private let pollMilliseconds: Int32 = 1000
+
+    init(loop: CurlEventLoop) {
+        self.loop = loop
+        curl = loop.curl
+        multi = loop.multiHandle
+    }
+
+    func run() {
+        var submissions: [CurlEventLoop.Submission] = []
+        var cancellations: [UInt64] = []
+        var running: Int32 = 0
+        while loop.collect(&submissions, &cancellations) {
+            for id in cancellations { cancel(id) }
+            cancellations.removeAll(keepingCapacity: true)
+            for submission in submissions { start(submission) }
+            submissions.removeAll(keepingCapacity: true)
+            _ = curl.multiPerform(multi, &running)
+            drainMessages()
+            if loop.prepareToSleep() {
+                _ = curl.multiPoll(multi, nil, 0, pollMilliseconds, nil)
+            }
+        }
+        tearDown()
+    }
+
+    private func start(_ submission: CurlEventLoop.Submission) {
+        let transfer: CurlTransfer
+        if let reused = idle.popLast() {
+            transfer = reused
+        } else {
+            do throws(CurlTransportError) {
+                transfer = try CurlTransfer(curl: curl)
+                transfers.append(transfer)
+            } catch {
+                submission.continuation.resume(returning: .failure(RecordError(.network, error.message)))
+                return
+            }
+        }
+        do throws(RecordError) {
+            try transfer.start(id: submission.id, request: submission.request, continuation: submission.continuation)
+        } catch {
+            release(transfer, .failure(error))
+            return
+        }
+        let code = curl.multiAddHandle(multi, transfer.easy)
+        if code != CurlCode.ok {
+            release(transfer, .failure(RecordError(.network, "curl_multi_add_handle failed with code \(code)")))
+        }
+    }
+
+    /// Reads every completion message and finishes its transfer, so freed handles serve the next requests at once.
+    private func drainMessages() {
+        var queued: Int32 = 0
+        let pointerSize = MemoryLayout<UnsafeRawPointer>.size
+        while let message = curl.multiInfoRead(multi, &queued) {
+            // struct CURLMsg { CURLMSG msg; CURL *easy_handle; union { void *whatever; CURLcode result; } data; }
+            guard message.load(as: Int32.self) == CurlCode.messageDone,
+                let easy = message.load(fromByteOffset: pointerSize, as: UnsafeMutableRawPointer?.self)
+            else { continue }
+            let code = message.load(fromByteOffset: 2 * pointerSize, as: Int32.self)
+            // The message is invalid once the handle is removed: everything is read above.
+            guard let transfer = CurlTransfer.owner(of: easy, curl: curl) else {
+                _ = curl.multiRemoveHandle(multi, easy)
+                continue
+            }
+            _ = curl.multiRemoveHandle(multi, easy)
+            release(transfer, transfer.outcome(code))
+        }
+    }
+
+    private func cancel(_ id: UInt64) {
+        guard let transfer = transfers.first(where: { $0.id == id && $0.continuation != nil }) else { return }
+        _ = curl.multiRemoveHandle(multi, transfer.easy)
+        release(transfer, .failure(CurlEventLoop.cancelledError))
+    }
+
+    /// Makes `transfer` idle and resumes its caller with `result`.
+    private func release(_ transfer: CurlTransfer, _ result: Result<TransportResponse, RecordError>) {
+        let continuation = transfer.finish()
+        idle.append(transfer)
+        continuation?.resume(returning: result)
+    }
+
+    private func tearDown() {
+        let (queued, waiters) = loop.markStopped()
+        for submission in queued {
+            submission.continuation.resume(returning: .failure(CurlEventLoop.shutDownError))
+        }
+        for transfer in transfers {
+            if transfer.continuation != nil {
+                _ = curl.multiRemoveHandle(multi, transfer.easy)
+                transfer.finish()?.resume(returning: .failure(CurlEventLoop.shutDownError))
+            }
+            transfer.close()
+        }
+        transfers = []
+        idle = []
+        for waiter in waiters { waiter.resume() }
+    }
+}

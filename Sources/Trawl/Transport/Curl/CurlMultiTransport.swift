@@ -1,0 +1,76 @@
+/// A ``Transport`` over libcurl's multi interface, loaded at run time: one event-loop thread drives every
+/// request, easy handles and connections are reused, and libcurl's own options give trawl what it needs:
+/// - `CURLOPT_TIMEOUT_MS` is a whole-exchange deadline, with millisecond resolution;
+/// - redirects are never followed (the 3xx answer is returned with its `Location`);
+/// - bodies are decoded (every encoding libcurl knows) and counted as they arrive; the transfer stops past
+///   the cap;
+/// - only `http` and `https` are allowed; TLS peer and host verification stay on.
+///
+/// Creating one fails with ``CurlTransportError`` when libcurl cannot be loaded (`libcurl.so.4` on Linux,
+/// `/usr/lib/libcurl.4.dylib` on macOS) or is older than 7.68; callers can then fall back to
+/// ``URLSessionTransport``. Check ``isAvailable`` first to avoid the error.
+public final class CurlMultiTransport: Transport {
+    private let loop: CurlEventLoop
+
+    /// Whether libcurl can be loaded in this process.
+    public static var isAvailable: Bool {
+        if case .success = LibCurl.shared { return true }
+        return false
+    }
+
+    /// The loaded library's version string (`curl_version()`), or nil when it cannot be loaded.
+    public static var libraryVersion: String? {
+        try? LibCurl.shared.get().version
+    }
+
+    /// Loads libcurl (once per process) and starts the transport's event-loop thread.
+    /// - Parameters:
+    ///   - maxConnectionsPerHost: libcurl's per-host connection limit; keep it at or above trawl's own per-host
+    ///     cap, because requests beyond it wait inside libcurl with their timeout running.
+    ///   - maxTotalConnections: the limit on open connections, and the size of the connection cache.
+    /// - Throws: ``CurlTransportError`` naming the library when libcurl is missing, too old or fails to start.
+    public convenience init(maxConnectionsPerHost: Int = 64, maxTotalConnections: Int = 256)
+        throws(CurlTransportError)
+    {
+        try self.init(
+            library: LibCurl.shared.get(), maxConnectionsPerHost: maxConnectionsPerHost,
+            maxTotalConnections: maxTotalConnections)
+    }
+
+    /// Opens the first loadable library of `libraryCandidates` instead of the process-wide one (for tests).
+    convenience init(libraryCandidates: [String], maxConnectionsPerHost: Int = 64, maxTotalConnections: Int = 256)
+        throws(CurlTransportError)
+    {
+        try self.init(
+            library: LibCurl.load(candidates: libraryCandidates, initialize: true),
+            maxConnectionsPerHost: maxConnectionsPerHost, maxTotalConnections: maxTotalConnections)
+    }
+
+    init(library: LibCurl, maxConnectionsPerHost: Int, maxTotalConnections: Int) throws(CurlTransportError) {
+        loop = try CurlEventLoop(
+            curl: library, maxConnectionsPerHost: maxConnectionsPerHost,
+            maxTotalConnections: max(maxTotalConnections, maxConnectionsPerHost))
+    }
+
+    deinit {
+        loop.requestStop()
+    }
+
+    public func perform(_ request: TransportRequest) async throws(RecordError) -> TransportResponse {
+        let loop = loop
+        let id = loop.nextID()
+        let result = await withTaskCancellationHandler {
+            await withUnsafeContinuation { continuation in
+                loop.submit(CurlEventLoop.Submission(id: id, request: request, continuation: continuation))
+            }
+        } onCancel: {
+            loop.cancel(id)
+        }
+        return try result.get()
+    }
+
+    /// Stops the event loop, failing every outstanding request, and frees libcurl's handles. Idempotent.
+    public func shutdown() async {
+        await loop.stop()
+    }
+}

@@ -1,0 +1,259 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// One reusable easy handle and the state of the request it is running; lives on the event-loop thread only.
+///
+/// Options that never change (callbacks, signals, decoding, protocols) are set once when the handle is made;
+/// each request sets only its URL, headers and timeouts. libcurl calls the write and header callbacks from
+/// inside `curl_multi_perform`, on the loop thread, with a pointer to this object as their user data.
+final class CurlTransfer {
+    typealias Continuation = UnsafeContinuation<Result<TransportResponse, RecordError>, Never>
+
+    let easy: LibCurl.Handle
+    private let curl: LibCurl
+    private let errorBuffer: UnsafeMutablePointer<CChar>
+
+    /// The request's identity while running, 0 when idle.
+    private(set) var id: UInt64 = 0
+    private(set) var continuation: Continuation?
+    private var maxBodyBytes = 0
+    private var keepBody = false
+    private var received = 0
+    private var body: [UInt8] = []
+    private var headers = HTTPHeaders()
+    private var bodyCapReached = false
+    // The request headers of the last request and their slist, reused while requests send the same fields.
+    private var listedHeaders: HTTPHeaders?
+    private var headerList: UnsafeMutableRawPointer?
+
+    /// Makes an easy handle and sets its fixed options.
+    /// - Throws: a message naming the option libcurl refused.
+    init(curl: LibCurl) throws(CurlTransportError) {
+        guard let easy = curl.easyInit() else { throw CurlTransportError("\(curl.name): curl_easy_init failed") }
+        self.curl = curl
+        self.easy = easy
+        errorBuffer = .allocate(capacity: CurlCode.errorBufferSize)
+        errorBuffer.initialize(repeating: 0, count: CurlCode.errorBufferSize)
+        do throws(CurlTransportError) {
+            try configure()
+        } catch {
+            close()
+            throw error
+        }
+    }
+
+    private func configure() throws(CurlTransportError) {
+        let me = UnsafeRawPointer(Unmanaged.passUnretained(self).toOpaque())
+        try check(.noSignal, curl.setopt(easy, .noSignal, 1))
+        try check(.noProgress, curl.setopt(easy, .noProgress, 1))
+        try check(.httpGet, curl.setopt(easy, .httpGet, 1))
+        // trawl follows redirects itself, so it can strip credentials and count hops.
+        try check(.followLocation, curl.setopt(easy, .followLocation, 0))
+        // "": every encoding this libcurl can decode, decoded before the write callback counts it.
+        try check(.acceptEncoding, curl.setopt(easy, .acceptEncoding, string: ""))
+        let allowed = curl.setopt(easy, .protocolsString, string: "http,https")
+        if allowed == CurlCode.unknownOption {  // libcurl before 7.85
+            try check(.protocols, curl.setopt(easy, .protocols, CurlCode.httpProtocols))
+        } else {
+            try check(.protocolsString, allowed)
+        }
+        try check(.errorBuffer, curl.setopt(easy, .errorBuffer, pointer: errorBuffer))
+        try check(.privateData, curl.setopt(easy, .privateData, pointer: me))
+        try check(.writeData, curl.setopt(easy, .writeData, pointer: me))
+        try check(.headerData, curl.setopt(easy, .headerData, pointer: me))
+        let write: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int =
+            curlWriteCallback
+        let header: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int =
+            curlHeaderCallback
+        try check(.writeFunction, curl.setopt(easy, .writeFunction, function: unsafeBitCast(write, to: CFunction.self)))
+        try check(
+            .headerFunction, curl.setopt(easy, .headerFunction, function: unsafeBitCast(header, to: CFunction.self)))
+    }
+
+    private typealias CFunction = @convention(c) () -> Void
+
+    private func check(_ option: CurlOption, _ code: Int32) throws(CurlTransportError) {
+        guard code != CurlCode.ok else { return }
+        throw CurlTransportError(
+            "\(curl.name) refused option \(option) (\(option.rawValue)): \(curl.describe(code)) (code \(code))")
+    }
+
+    /// The object behind a handle's `CURLINFO_PRIVATE`.
+    static func owner(of easy: LibCurl.Handle, curl: LibCurl) -> CurlTransfer? {
+        curl.getinfoPointer(easy, .privateData).map { Unmanaged<CurlTransfer>.fromOpaque($0).takeUnretainedValue() }
+    }
+
+    // MARK: Per request
+
+    /// Sets up the handle for `request`; the caller adds it to the multi handle next.
+    func start(id: UInt64, request: TransportRequest, continuation: Continuation) throws(RecordError) {
+        self.id = id
+        self.continuation = continuation
+        maxBodyBytes = request.maxBodyBytes
+        keepBody = request.keepBody
+        errorBuffer[0] = 0
+        try apply(request)
+    }
+
+    /// Sets the per-request options: URL, headers (a cached slist while they repeat) and timeouts.
+    func apply(_ request: TransportRequest) throws(RecordError) {
+        let url = request.url.absoluteString
+        var code = curl.setopt(easy, .url, string: url)
+        if code != CurlCode.ok { throw RecordError(CurlCode.kind(code), "\(curl.describe(code)): \(url)") }
+        if listedHeaders != request.headers {
+            guard let list = makeHeaderList(request.headers) else {
+                throw RecordError(.network, "libcurl could not allocate the request headers")
+            }
+            code = curl.setopt(easy, .httpHeader, pointer: list)
+            if code != CurlCode.ok {
+                curl.slistFreeAll(list)
+                throw RecordError(.network, "libcurl refused the request headers: \(curl.describe(code))")
+            }
+            // Safe to free now: the handle points at the new list and is not in a transfer.
+            curl.slistFreeAll(headerList)
+            headerList = list
+            listedHeaders = request.headers
+        }
+        let milliseconds = Self.milliseconds(request.timeout)
+        code = curl.setopt(easy, .timeoutMilliseconds, milliseconds)
+        if code == CurlCode.ok { code = curl.setopt(easy, .connectTimeoutMilliseconds, milliseconds) }
+        if code != CurlCode.ok { throw RecordError(.network, "libcurl refused the timeout: \(curl.describe(code))") }
+    }
+
+    /// A whole number of milliseconds, rounded up, at least 1 (0 means "no timeout" to libcurl) and within a
+    /// 32-bit `long`.
+    static func milliseconds(_ duration: Duration) -> Int {
+        let (seconds, attoseconds) = duration.components
+        guard seconds >= 0 else { return 1 }
+        guard seconds < Int64(Int32.max) / 1000 else { return Int(Int32.max) }
+        let total = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
+        return Int(max(1, total))
+    }
+
+    /// `Name: value` lines for `curl_slist_append`, plus `Expect:` to keep curl from adding its own. Fields with
+    /// CR or LF are dropped: they would split the request. nil when libcurl could not allocate.
+    private func makeHeaderList(_ fields: HTTPHeaders) -> UnsafeMutableRawPointer? {
+        var list: UnsafeMutableRawPointer?
+        var hasExpect = false
+        for field in fields {
+            guard !field.name.isEmpty,
+                !field.name.utf8.contains(where: { $0 == 13 || $0 == 10 || $0 == 58 }),
+                !field.value.utf8.contains(where: { $0 == 13 || $0 == 10 })
+            else { continue }
+            if field.name.caseInsensitiveEquals("expect") { hasExpect = true }
+            // "Name:" alone would remove a header curl adds itself; "Name;" sends it empty.
+            let line = field.value.isEmpty ? "\(field.name);" : "\(field.name): \(field.value)"
+            guard let next = line.withCString({ curl.slistAppend(list, $0) }) else {
+                curl.slistFreeAll(list)
+                return nil
+            }
+            list = next
+        }
+        if !hasExpect {
+            guard let next = curl.slistAppend(list, "Expect:") else {
+                curl.slistFreeAll(list)
+                return nil
+            }
+            list = next
+        }
+        return list
+    }
+
+    /// Body bytes from the write callback, decoded; returning anything but `bytes.count` aborts the transfer.
+    fileprivate func receive(_ bytes: UnsafeRawBufferPointer) -> Int {
+        received += bytes.count
+        if received > maxBodyBytes {
+            bodyCapReached = true
+            return 0
+        }
+        if keepBody { body.append(contentsOf: bytes) }
+        return bytes.count
+    }
+
+    /// One header line from the header callback, CRLF included. Every status line starts a new header block,
+    /// so only the last response's fields (after any 1xx) are kept.
+    fileprivate func receiveHeader(_ line: UnsafeRawBufferPointer) {
+        var end = line.count
+        while end > 0, line[end - 1] == 10 || line[end - 1] == 13 { end -= 1 }
+        guard end > 0 else { return }
+        if end >= 5, line[0] == 72, line[1] == 84, line[2] == 84, line[3] == 80, line[4] == 47 {  // "HTTP/"
+            headers = HTTPHeaders()
+            return
+        }
+        guard let colon = line[..<end].firstIndex(of: 58), colon > 0 else { return }
+        var start = colon + 1
+        while start < end, line[start] == 32 || line[start] == 9 { start += 1 }
+        var stop = end
+        while stop > start, line[stop - 1] == 32 || line[stop - 1] == 9 { stop -= 1 }
+        headers.add(
+            name: String(decoding: UnsafeRawBufferPointer(rebasing: line[..<colon]), as: UTF8.self),
+            value: String(decoding: UnsafeRawBufferPointer(rebasing: line[start..<stop]), as: UTF8.self))
+    }
+
+    /// The outcome of the finished transfer with `code`; call before ``finish()``.
+    func outcome(_ code: Int32) -> Result<TransportResponse, RecordError> {
+        guard code == CurlCode.ok else { return .failure(failure(code)) }
+        guard let status = curl.getinfo(easy, .responseCode), status > 0 else {
+            return .failure(RecordError(.network, "no HTTP response"))
+        }
+        return .success(TransportResponse(status: status, headers: headers, body: body, bodyBytes: received))
+    }
+
+    private func failure(_ code: Int32) -> RecordError {
+        if bodyCapReached && code == CurlCode.writeError {
+            return RecordError(.bodyTooLarge, "the body grew past \(maxBodyBytes) bytes")
+        }
+        var detail = errorBuffer[0] != 0 ? String(cString: errorBuffer) : curl.describe(code)
+        let kind = CurlCode.kind(code)
+        // libcurl 7.88 says only "Couldn't connect to server"; the errno says why ("Connection refused").
+        if kind == .connect, let number = curl.getinfo(easy, .osErrno), number != 0,
+            let reason = strerror(Int32(truncatingIfNeeded: number)).map({ String(cString: $0) }),
+            !detail.contains(reason)
+        {
+            detail += " (\(reason))"
+        }
+        return RecordError(kind, detail)
+    }
+
+    /// Forgets the request, making the handle idle, and returns its continuation for the caller to resume.
+    func finish() -> Continuation? {
+        let continuation = self.continuation
+        self.continuation = nil
+        id = 0
+        received = 0
+        body = []
+        headers = HTTPHeaders()
+        bodyCapReached = false
+        return continuation
+    }
+
+    /// Releases the handle, its header list and its error buffer; the object is unusable afterwards.
+    func close() {
+        curl.easyCleanup(easy)
+        curl.slistFreeAll(headerList)
+        headerList = nil
+        errorBuffer.deallocate()
+    }
+}
+
+private func curlWriteCallback(
+    _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?
+) -> Int {
+    guard let context else { return 0 }
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+    return transfer.receive(UnsafeRawBufferPointer(start: data, count: size * count))
+}
+
+private func curlHeaderCallback(
+    _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?
+) -> Int {
+    guard let context else { return 0 }
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+    transfer.receiveHeader(UnsafeRawBufferPointer(start: data, count: size * count))
+    return size * count
+}

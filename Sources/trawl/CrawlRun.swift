@@ -1,0 +1,140 @@
+import Dispatch
+import Foundation
+import Synchronization
+import Trawl
+
+/// One crawl from the command line: opens input and output, runs the crawler with progress and signal
+/// handling, and decides the exit status.
+struct CrawlRun {
+    var input: LineReader
+    var inputPath: String?
+    var output: OutputFile.Opened
+    var configuration: Crawler.Configuration
+    var transport: String
+    var progress: ProgressReporter.Mode
+    var grace: Duration
+    var shard: Shard?
+
+    func execute() async throws(ExitError) -> ExitCode {
+        let writer = RecordWriter(fd: output.fd)
+        let reporter = ProgressReporter(mode: progress, destination: output.name)
+        let crawler = Crawler(configuration: configuration, transport: try makeTransport())
+        let control = RunControl()
+        let finisher = Finisher(writer: writer, reporter: reporter)
+        let grace = self.grace
+        let signals = SignalWatcher { signal, count in
+            finisher.noteSignal(signal)
+            if count == 1 {
+                control.stop()
+                let nanoseconds = grace.components.seconds * 1_000_000_000 + grace.components.attoseconds / 1_000_000_000
+                DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(nanoseconds))) {
+                    finisher.finishAndExit(interrupted: true)
+                }
+            } else {
+                finisher.finishAndExit(interrupted: true)
+            }
+        }
+        if let resumed = output.resumed, resumed.truncatedBytes > 0 {
+            reporter.note("cut a torn last line of \(resumed.truncatedBytes) bytes from \(output.name)")
+        }
+        if let inputPath {
+            Task.detached {
+                if let total = await LineCounter.countURLLines(path: inputPath) { reporter.record(.inputTotal(total)) }
+            }
+        }
+        reporter.start()
+        let flusher = Task.detached {
+            var lastSync = ContinuousClock.now
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(50))
+                let sync = ContinuousClock.now - lastSync >= .seconds(5)
+                if sync { lastSync = .now }
+                try? writer.flush(sync: sync)
+            }
+        }
+        var keep: (@Sendable (InputItem) -> Bool)?
+        if let shard { keep = { shard.contains($0) } }
+        let summary = await crawler.run(
+            input: input, sink: writer, alreadyDone: output.resumed?.done ?? [], keep: keep, control: control,
+            events: { reporter.record($0) })
+        flusher.cancel()
+        await crawler.shutdown()
+        withExtendedLifetime(signals) {}
+        return finisher.finish(interrupted: summary.interrupted, failed: summary.failed > 0)
+    }
+
+    private func makeTransport() throws(ExitError) -> any Transport {
+        let perHost = max(configuration.concurrency.perHost, configuration.concurrency.total)
+        switch transport {
+        case "urlsession":
+            return URLSessionTransport(maxConnectionsPerHost: perHost)
+        case "curl":
+            do {
+                return try CurlMultiTransport(
+                    maxConnectionsPerHost: perHost, maxTotalConnections: configuration.concurrency.total)
+            } catch {
+                throw ExitError(code: .software, message: "\(error.message); try --transport urlsession")
+            }
+        default:
+            // The fastest available: libcurl driven directly, else URLSession (which needs libcurl too on
+            // Linux, but may be there when the direct binding is not, e.g. a differently named library).
+            if let curl = try? CurlMultiTransport(
+                maxConnectionsPerHost: perHost, maxTotalConnections: configuration.concurrency.total)
+            {
+                return curl
+            }
+            return URLSessionTransport(maxConnectionsPerHost: perHost)
+        }
+    }
+}
+
+/// Ends the run exactly once, from whichever path gets there first: the crawl finishing, the grace period
+/// running out, or a second signal.
+final class Finisher: Sendable {
+    private struct State {
+        var finished = false
+        var signal: Int32?
+    }
+
+    private let writer: RecordWriter
+    private let reporter: ProgressReporter
+    private let state = Mutex(State())
+
+    init(writer: RecordWriter, reporter: ProgressReporter) {
+        self.writer = writer
+        self.reporter = reporter
+    }
+
+    func noteSignal(_ signal: Int32) {
+        state.withLock { if $0.signal == nil { $0.signal = signal } }
+    }
+
+    /// Flushes, prints the summary and returns the exit status; later calls return the same status.
+    func finish(interrupted: Bool, failed: Bool) -> ExitCode {
+        let (first, signal) = state.withLock { state in
+            defer { state.finished = true }
+            return (!state.finished, state.signal)
+        }
+        var code: ExitCode = failed ? .someFailed : .success
+        if interrupted || signal != nil { code = signal == SIGTERM ? .terminated : .interrupted }
+        guard first else { return code }
+        var writeError: OutputError?
+        do {
+            try writer.flush(sync: true)
+        } catch {
+            writeError = error
+        }
+        _ = reporter.finish(interrupted: interrupted || signal != nil)
+        if let writeError {
+            FileHandle.standardError.write(Data("Error: \(writeError)\n".utf8))
+            return .cannotCreate
+        }
+        return code
+    }
+
+    /// Finishes now and exits the process (grace period over, or a second signal).
+    func finishAndExit(interrupted: Bool) -> Never {
+        let code = finish(interrupted: interrupted, failed: false)
+        exit(code.rawValue)
+    }
+}

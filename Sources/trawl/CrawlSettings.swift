@@ -1,0 +1,112 @@
+import Foundation
+import Trawl
+import TrawlCommandLine
+
+/// Everything a `crawl` run needs, read from the command line and the environment.
+struct CrawlSettings {
+    var input: String
+    var output: String?
+    var configuration = Crawler.Configuration()
+    var progress = "auto"
+    var quiet = false
+    var resume = false
+    var force = false
+    var grace: Duration = .seconds(10)
+    var shard: Shard?
+    var transport = "auto"
+
+    init(_ command: ParsedCommand, environment: [String: String]) throws(UsageError) {
+        func fail(_ message: String) -> UsageError { UsageError(message: message, commandPath: command.path) }
+        input = command.positional("input") ?? "-"
+        output = command.value("output")
+        var configuration = Crawler.Configuration()
+        configuration.concurrency.total = try command.int("concurrency", default: 32, range: 1...100_000)
+        configuration.concurrency.perHost = try command.int("per-host", default: 6, range: 1...100_000)
+        configuration.retry.maxAttempts = try command.int("max-attempts", default: 4, range: 1...1000)
+        configuration.request.timeout = .seconds(try command.seconds("timeout", default: 30, range: 0.001...86_400))
+        configuration.retry.retryOnStatuses = Set(
+            try command.intList("retry-on", default: [408, 429, 500, 502, 503, 504], range: 100...599))
+        let base = try command.seconds("backoff-base", default: 0.5, range: 0...86_400)
+        let maximum = try command.seconds("backoff-max", default: 30, range: 0...86_400)
+        configuration.retry.policy = ExponentialBackoff(base: .seconds(base), maximum: .seconds(maximum))
+        configuration.retry.maxRetryAfter = .seconds(
+            try command.seconds("max-retry-after", default: 120, range: 0...31_536_000))
+        configuration.request.maxRedirects = try command.int("max-redirects", default: 10, range: 0...1000)
+        configuration.request.maxBodyBytes = try command.int(
+            "max-body-bytes", default: 10 << 20, range: 0...(1 << 40))
+        for header in command.values("header") {
+            guard let colon = header.firstIndex(of: ":") else {
+                throw fail("The header '\(header)' is not of the form 'Name: value'")
+            }
+            let name = header[..<colon].trimmingCharacters(in: .whitespaces)
+            let value = header[header.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            guard !name.isEmpty, name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }),
+                !value.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D || $0 == 0 })
+            else {
+                throw fail("The header '\(header)' has an invalid name or a line break in its value")
+            }
+            configuration.request.headers.add(name: name, value: value)
+        }
+        if let agent = command.value("user-agent") { configuration.request.userAgent = agent }
+        configuration.output.body = Crawler.Configuration.BodyMode(
+            rawValue: try command.choice("body", default: "none"))!
+        configuration.politeness.adaptive = !command.flag("no-adaptive")
+        if command.value("rate") != nil {
+            configuration.politeness.ratePerHost = try command.seconds("rate", default: 0, range: 0.01...1_000_000)
+        }
+        if command.value("rate-global") != nil {
+            configuration.politeness.rateGlobal = try command.seconds(
+                "rate-global", default: 0, range: 0.01...1_000_000)
+        }
+        var expectations = Expectations()
+        expectations.statuses = Set(try command.intList("expect-status", default: [], range: 200...299))
+        if let pattern = command.value("expect-body") {
+            do {
+                try expectations.expectBody(matching: pattern)
+            } catch {
+                throw fail("The value '\(pattern)' is invalid for '--expect-body <regex>': not a regular expression")
+            }
+        }
+        for assignment in command.values("expect-json") where !expectations.expectJSON(assignment) {
+            throw fail("The value '\(assignment)' is invalid for '--expect-json <path=value>': expected PATH=VALUE")
+        }
+        if !expectations.isEmpty { configuration.retry.evaluate = expectations }
+        self.configuration = configuration
+        progress = try command.choice("progress", default: "auto")
+        quiet = command.flag("quiet")
+        resume = command.flag("resume")
+        force = command.flag("force")
+        if resume && force { throw fail("--resume and --force cannot be used together") }
+        if (resume || force) && output == nil { throw fail("--\(resume ? "resume" : "force") needs -o/--output") }
+        grace = .seconds(try command.seconds("grace", default: 10, range: 0...86_400))
+        transport = try command.choice("transport", default: "auto")
+        shard = try Self.shard(command.value("shard"), environment: environment, fail: fail)
+    }
+
+    /// `--shard K/N`, else `TRAWL_SHARD=K/N`, else Kubernetes' 0-based `JOB_COMPLETION_INDEX` with `TRAWL_SHARDS=N`.
+    static func shard(
+        _ flag: String?, environment: [String: String], fail: (String) -> UsageError
+    ) throws(UsageError) -> Shard? {
+        if let flag {
+            guard let shard = Shard(parsing: flag) else {
+                throw fail("The value '\(flag)' is invalid for '--shard <k/n>': expected K/N with 1 <= K <= N")
+            }
+            return shard
+        }
+        if let value = environment["TRAWL_SHARD"], !value.isEmpty {
+            guard let shard = Shard(parsing: value) else {
+                throw fail("TRAWL_SHARD='\(value)' is invalid: expected K/N with 1 <= K <= N")
+            }
+            return shard
+        }
+        if let index = environment["JOB_COMPLETION_INDEX"], let count = environment["TRAWL_SHARDS"] {
+            guard let zeroBased = Int(index), let total = Int(count),
+                let shard = Shard(index: zeroBased + 1, count: total)
+            else {
+                throw fail("JOB_COMPLETION_INDEX='\(index)' with TRAWL_SHARDS='\(count)' is not a valid shard")
+            }
+            return shard
+        }
+        return nil
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import Testing
+import TrawlTestSite
+
+@Suite(.timeLimit(.minutes(1))) struct CrawlCommandTests {
+    let site: TestSite
+    let directory = TrawlProcess.temporaryDirectory()
+
+    init() throws {
+        site = try TestSite()
+    }
+
+    private func write(_ lines: [String], to name: String = "urls.txt") -> String {
+        let path = directory.appendingPathComponent(name).path
+        _ = FileManager.default.createFile(atPath: path, contents: Data((lines.joined(separator: "\n") + "\n").utf8))
+        return path
+    }
+
+    @Test func stdinInStdoutOutAllOkExitsZero() throws {
+        let urls = (0..<20).map { site.url("/page/\($0)", host: site.hosts[$0 % 3]) }
+        let output = try TrawlProcess.run(["-", "--progress", "never"], stdin: urls.joined(separator: "\n"))
+        #expect(output.status == 0, "\(output.stderr)")
+        let records = try output.records()
+        #expect(records.count == 20)
+        #expect(Set(records.compactMap { $0["url"] as? String }) == Set(urls))
+        #expect(!output.stderr.contains("\u{1B}"))
+    }
+
+    @Test func aListWithFailuresExitsOneAndStdoutStaysPureNDJSON() throws {
+        let evil = site.url("/status/404?x=%1B%5B31m")
+        let lines = ["# comment", site.url("/page/a"), "", site.url("/status/404"), "bogus\u{1B}[2J", evil, site.url("/page/a")]
+        let output = try TrawlProcess.run([write(lines), "--max-attempts", "2", "--backoff-base", "0.01"])
+        #expect(output.status == 1)
+        let records = try output.records()
+        #expect(records.count == 4)
+        let byURL = Dictionary(uniqueKeysWithValues: records.map { ($0["url"] as! String, $0) })
+        #expect(byURL[site.url("/page/a")]?["ok"] as? Bool == true)
+        #expect(byURL[site.url("/status/404")]?["status"] as? Int == 404)
+        #expect((byURL["bogus\u{1B}[2J"]?["error"] as? [String: Any])?["kind"] as? String == "invalid_url")
+        // The summary names the counts, and nothing raw from the input reached stderr.
+        #expect(!output.stderr.contains("\u{1B}"))
+    }
+
+    @Test func anExistingOutputIsRefusedUnlessResumedOrForced() throws {
+        let list = write([site.url("/page/1"), site.url("/page/2")])
+        let out = directory.appendingPathComponent("out.ndjson").path
+        _ = FileManager.default.createFile(atPath: out, contents: Data("keep me\n".utf8))
+        let refused = try TrawlProcess.run([list, "-o", out])
+        #expect(refused.status == 73)
+        #expect(try String(contentsOfFile: out, encoding: .utf8) == "keep me\n")
+        let forced = try TrawlProcess.run([list, "-o", out, "--force", "-q"])
+        #expect(forced.status == 0 && forced.stderr.isEmpty)
+        #expect(try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").count == 2)
+        let devNull = try TrawlProcess.run([list, "-o", "/dev/null", "-q"])
+        #expect(devNull.status == 0)
+    }
+
+    @Test func resumeCutsATornLineAndFetchesOnlyWhatIsMissing() throws {
+        let urls = (0..<6).map { site.url("/page/\($0)") }
+        let list = write(urls)
+        let out = directory.appendingPathComponent("resume.ndjson").path
+        let first = try TrawlProcess.run([write(Array(urls.prefix(3)), to: "first.txt"), "-o", out, "-q"])
+        #expect(first.status == 0)
+        // A crash mid-write leaves half a line.
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(#"{"url":"\#(urls[3])","ok":tr"#.utf8))
+        try handle.close()
+        site.resetStatistics()
+        let resumed = try TrawlProcess.run([list, "-o", out, "--resume", "-q"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(site.requestCount() == 3)
+        let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 6)
+        let seen = try lines.map { line in
+            try #require(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])["url"] as! String
+        }
+        #expect(Set(seen) == Set(urls) && seen.count == 6)
+    }
+
+    @Test func sigintStopsWithinGraceRecordsOnlyFinishedAndResumeCompletes() throws {
+        let slow = (0..<4).map { site.url("/slow/\($0)?delay=600", host: "127.0.0.1") }
+        let waiting = site.url("/seq/sigint/503,200", host: "127.0.0.2")
+        let rest = (0..<200).map { site.url("/slow/r\($0)?delay=400", host: "127.0.0.3") }
+        let list = write(slow + [waiting] + rest)
+        let out = directory.appendingPathComponent("sigint.ndjson").path
+        let (process, stdout, stderr) = try TrawlProcess.start(
+            [list, "-o", out, "--backoff-base", "30", "-c", "8", "--progress", "never"])
+        let deadline = Date().addingTimeInterval(10)
+        while site.requestCount(path: "/seq/sigint/503,200") < 1 || site.inFlight(host: "127.0.0.1") < 4,
+            Date() < deadline
+        {
+            usleep(5_000)
+        }
+        let signalled = Date()
+        process.interrupt()
+        let output = TrawlProcess.finish(process, stdout, stderr)
+        #expect(output.status == 130, "\(output.stderr)")
+        #expect(Date().timeIntervalSince(signalled) < 5)
+        let text = try String(contentsOfFile: out, encoding: .utf8)
+        let urls = text.split(separator: "\n").map { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["url"] as? String
+        }
+        #expect(!urls.contains(waiting))
+        for url in slow { #expect(urls.contains(url)) }
+        #expect(urls.count < 205)
+        let resumed = try TrawlProcess.run([list, "-o", out, "--resume", "-q", "-c", "64", "--per-host", "64"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let final = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
+        #expect(final.count == 205)
+    }
+
+    @Test func fourShardsPartitionEightHostsWithNothingMissingAndNothingTwice() throws {
+        let hosts = (1...8).map { "127.0.0.\($0)" }
+        let wide = try TestSite(hosts: hosts)
+        let urls = (0..<80).map { wide.url("/page/\($0)", host: hosts[$0 % 8]) } + ["not a url"]
+        let list = write(urls, to: "sharded.txt")
+        var seen: [String] = []
+        var hostsPerShard: [Set<String>] = []
+        for index in 1...4 {
+            let environment = index == 4 ? ["JOB_COMPLETION_INDEX": "3", "TRAWL_SHARDS": "4"] : ["TRAWL_SHARD": "\(index)/4"]
+            let output = try TrawlProcess.run([list, "-q"], environment: environment)
+            let shardURLs = try output.records().map { $0["url"] as! String }
+            seen += shardURLs
+            hostsPerShard.append(Set(shardURLs.compactMap { URL(string: $0)?.host }))
+        }
+        #expect(seen.count == urls.count)
+        #expect(Set(seen) == Set(urls))
+        for a in 0..<4 { for b in (a + 1)..<4 { #expect(hostsPerShard[a].isDisjoint(with: hostsPerShard[b])) } }
+        wide.shutdown()
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+
+/// Runs the built `trawl` binary and captures what it printed.
+struct TrawlProcess {
+    struct Output {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+
+        /// Every stdout line, each parsed as one JSON object (fails the test if any line is not).
+        func records() throws -> [[String: Any]] {
+            try stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { line in
+                try #require(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(line)")
+            }
+        }
+    }
+
+    /// The `trawl` executable beside the test bundle.
+    static var executable: URL {
+        var directory = Bundle.main.bundleURL
+        while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("trawl").path),
+            directory.pathComponents.count > 1
+        {
+            directory.deleteLastPathComponent()
+        }
+        return directory.appendingPathComponent("trawl")
+    }
+
+    /// A fresh temporary directory.
+    static func temporaryDirectory() -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("trawl-e2e-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// Starts trawl; the caller waits or signals.
+    static func start(
+        _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:], directory: URL? = nil
+    ) throws -> (Process, Pipe, Pipe) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["NO_COLOR"] = nil
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        if let directory { process.currentDirectoryURL = directory }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        let input = Pipe()
+        process.standardInput = input
+        try process.run()
+        if let stdin {
+            input.fileHandleForWriting.write(Data(stdin.utf8))
+        }
+        try input.fileHandleForWriting.close()
+        return (process, out, err)
+    }
+
+    /// Runs trawl to the end.
+    static func run(
+        _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:], directory: URL? = nil
+    ) throws -> Output {
+        let (process, out, err) = try start(arguments, stdin: stdin, environment: environment, directory: directory)
+        return finish(process, out, err)
+    }
+
+    /// Waits for a started trawl and collects its output.
+    static func finish(_ process: Process, _ out: Pipe, _ err: Pipe) -> Output {
+        // Read before waiting so a full pipe never blocks the child.
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
+    }
+}

@@ -1,0 +1,106 @@
+import Synchronization
+import Testing
+import TrawlTestSite
+
+@testable import Trawl
+
+@Suite(.timeLimit(.minutes(1))) struct PacingTests {
+    /// Whether `starts` (seconds) conform to a token bucket of `burst` tokens refilled at `rate` per second.
+    static func conforms(_ starts: [Double], rate: Double, burst: Double, slack: Double = 1e-6) -> Bool {
+        var tokens = burst
+        var last = starts.first ?? 0
+        for start in starts.sorted() {
+            tokens = min(burst, tokens + (start - last) * rate)
+            last = start
+            if tokens < 1 - slack { return false }
+            tokens -= 1
+        }
+        return true
+    }
+
+    @Test func aFixedRateNeverExceedsItsTokenBucket() async throws {
+        let clock = RecordingClock()
+        var politeness = Crawler.Configuration.Politeness()
+        politeness.ratePerHost = 5
+        let scheduler = Scheduler(total: 50, perHost: 50, politeness: politeness, clock: CrawlClock(clock))
+        let starts = StartLog()
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<40 {
+                group.addTask {
+                    while true {
+                        guard let admission = try? await scheduler.acquire(host: "a") else { return }
+                        switch admission {
+                        case .granted(let permit):
+                            let now = clock.now.offset
+                            starts.append(Double(now.components.seconds) + Double(now.components.attoseconds) * 1e-18)
+                            scheduler.release(permit, outcome: .success)
+                            return
+                        case .paused(let until):
+                            try? await clock.sleep(until: .init(offset: until), tolerance: nil)
+                        }
+                    }
+                }
+            }
+        }
+        let times = starts.values
+        #expect(times.count == 40)
+        #expect(Self.conforms(times, rate: 5, burst: 5))
+        // And it is not far slower than the rate: 40 starts at 5/s with a burst of 5 take about 7 s.
+        #expect(times.max()! <= 8.5)
+    }
+
+    @Test func theConformanceCheckCanFail() {
+        #expect(!Self.conforms([0, 0, 0, 0, 0, 0], rate: 5, burst: 5))
+        #expect(Self.conforms([0, 0, 0, 0, 0, 0.2], rate: 5, burst: 5))
+    }
+
+    @Test func pushbackStartsPacingAndTheRateFallsThenRises() async throws {
+        let clock = RecordingClock()
+        let scheduler = Scheduler(total: 10, perHost: 10, clock: CrawlClock(clock))
+        func once(_ outcome: Scheduler.Outcome) async throws {
+            while true {
+                switch try await scheduler.acquire(host: "h") {
+                case .granted(let permit):
+                    scheduler.release(permit, outcome: outcome)
+                    return
+                case .paused(let until):
+                    try await clock.sleep(until: .init(offset: until), tolerance: nil)
+                }
+            }
+        }
+        for _ in 0..<20 { try await once(.success) }
+        #expect(scheduler.rate(of: "h") == nil)
+        try await once(.pushback(pause: nil))
+        let first = try #require(scheduler.rate(of: "h"))
+        #expect(first >= 1 && first <= 20)
+        for _ in 0..<50 { try await once(.success) }
+        let raised = try #require(scheduler.rate(of: "h"))
+        #expect(raised > first)
+        try await clock.sleep(for: .seconds(2))
+        try await once(.pushback(pause: nil))
+        #expect(try #require(scheduler.rate(of: "h")) < raised)
+        // Another host is untouched.
+        try await once(.success)
+        #expect(scheduler.rate(of: "other") == nil)
+    }
+
+    @Test func noAdaptiveMeansNoPacing() async throws {
+        var politeness = Crawler.Configuration.Politeness()
+        politeness.adaptive = false
+        let scheduler = Scheduler(total: 10, perHost: 10, politeness: politeness, clock: CrawlClock(RecordingClock()))
+        guard case .granted(let permit) = try await scheduler.acquire(host: "h") else { return #expect(Bool(false)) }
+        scheduler.release(permit, outcome: .pushback(pause: nil))
+        #expect(scheduler.rate(of: "h") == nil)
+    }
+}
+
+/// Start times collected from many tasks.
+final class StartLog: Sendable {
+    private let times = Mutex<[Double]>([])
+
+    func append(_ time: Double) {
+        times.withLock { $0.append(time) }
+    }
+
+    var values: [Double] { times.withLock { $0 } }
+}

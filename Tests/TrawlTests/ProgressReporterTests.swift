@@ -1,0 +1,284 @@
+import Foundation
+import Synchronization
+import Testing
+import TrawlTestSite
+
+@testable import Trawl
+
+@Suite struct ProgressReporterTests {
+    /// A pipe whose read end collects everything written to the write end.
+    final class Pipe: Sendable {
+        let readEnd: Int32
+        let writeEnd: Int32
+
+        init() {
+            var fds: [Int32] = [0, 0]
+            _ = pipe(&fds)
+            readEnd = fds[0]
+            writeEnd = fds[1]
+        }
+
+        /// Closes the write end and returns all that was written.
+        func drain() -> String {
+            close(writeEnd)
+            var bytes: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let got = read(readEnd, &buffer, buffer.count)
+                if got <= 0 { break }
+                bytes += buffer[0..<got]
+            }
+            close(readEnd)
+            return String(decoding: bytes, as: UTF8.self)
+        }
+    }
+
+    static let events: [ProgressEvent] = [
+        .inputTotal(4),
+        .attemptStarted(host: "a.com"), .attemptFinished(host: "a.com", status: 429, error: nil),
+        .waitStarted(host: "a.com", reason: .retryAfter), .waitEnded(host: "a.com"),
+        .attemptStarted(host: "a.com"), .attemptFinished(host: "a.com", status: 200, error: nil),
+        .recorded(ok: true, status: 200, error: nil, attempts: 2),
+        .attemptStarted(host: "b.com"), .attemptFinished(host: "b.com", status: 404, error: nil),
+        .recorded(ok: false, status: 404, error: .status, attempts: 1),
+        .attemptStarted(host: "c.com"), .attemptFinished(host: "c.com", status: nil, error: .timeout),
+        .recorded(ok: false, status: nil, error: .timeout, attempts: 1),
+        .recorded(ok: false, status: nil, error: .invalidURL, attempts: 1),
+        .waitStarted(host: "d.com", reason: .hostPause), .attemptStarted(host: "d.com"),
+    ]
+
+    @Test func countersFollowTheEvents() {
+        let reporter = ProgressReporter(mode: .never, output: -1, destination: "stdout")
+        for event in Self.events { reporter.record(event) }
+        let snapshot = reporter.snapshot()
+        #expect(snapshot.total == 4)
+        #expect(snapshot.finished == 4)
+        #expect(snapshot.ok == 1)
+        #expect(snapshot.failed == 3)
+        #expect(snapshot.inFlight == 1)
+        #expect(snapshot.waiting == 1)
+        #expect(snapshot.retries == 1)
+        #expect(snapshot.recordedRetries == 1)
+        #expect(snapshot.attempts == 4)
+        #expect(snapshot.tooManyRequests == 1)
+        #expect(snapshot.statusCounts == [200: 1, 404: 1])
+        #expect(snapshot.noStatus == 2)
+        #expect(snapshot.errorCounts == ["status 404": 1, "timeout": 1, "invalid_url": 1])
+    }
+
+    @Test func hostsArePausedUntilTheirDeadline() async throws {
+        let time = RecordingClock()
+        let clock = CrawlClock(time)
+        let reporter = ProgressReporter(mode: .never, output: -1, destination: "stdout", clock: clock)
+        reporter.record(.hostPaused(host: "a.com", until: .seconds(10)))
+        reporter.record(.hostPaused(host: "b.com", until: .seconds(30)))
+        reporter.record(.hostPaused(host: "a.com", until: .seconds(5)))
+        try await time.sleep(until: time.now.advanced(by: .seconds(2)), tolerance: nil)
+        #expect(
+            reporter.snapshot().pausedHosts == [
+                .init(host: "b.com", remaining: .seconds(28)), .init(host: "a.com", remaining: .seconds(8)),
+            ])
+        try await time.sleep(until: time.now.advanced(by: .seconds(8)), tolerance: nil)
+        #expect(reporter.snapshot().pausedHosts.map(\.host) == ["b.com"])
+        #expect(reporter.snapshot().elapsed == .seconds(10))
+    }
+
+    @Test func neverModeOnAPipeWritesOnlyThePlainSummary() {
+        let pipe = Pipe()
+        let reporter = ProgressReporter(mode: .never, output: pipe.writeEnd, destination: "results.ndjson")
+        reporter.start()
+        for event in Self.events { reporter.record(event) }
+        reporter.tick()
+        let final = reporter.finish(interrupted: false)
+        reporter.finish(interrupted: false)
+        reporter.restoreTerminal()
+        let text = pipe.drain()
+        #expect(text == ProgressRenderer.summary(final, destination: "results.ndjson", colour: false))
+        #expect(text.hasPrefix("Elapsed:"))
+        #expect(text.contains("URLs:     4 (1 ok, 3 failed, 25.0% success)"))
+        #expect(!text.utf8.contains(0x1B))
+    }
+
+    @Test func quietModeWritesNothing() {
+        let pipe = Pipe()
+        let reporter = ProgressReporter(mode: .quiet, output: pipe.writeEnd, destination: "stdout")
+        reporter.start()
+        reporter.note("something")
+        for event in Self.events { reporter.record(event) }
+        reporter.finish(interrupted: true)
+        #expect(pipe.drain().isEmpty)
+    }
+
+    @Test func logModeWritesPlainLinesThenTheSummary() {
+        let pipe = Pipe()
+        let reporter = ProgressReporter(mode: .log, output: pipe.writeEnd, destination: "stdout")
+        for event in Self.events { reporter.record(event) }
+        reporter.tick()
+        reporter.note("cut a torn line from x\u{1B}[1m")
+        reporter.tick()
+        reporter.finish(interrupted: false)
+        let lines = pipe.drain().split(separator: "\n")
+        #expect(lines[0].contains("Z trawl: 4/4 (100.0%) ok 1 (25.0%) failed 3"))
+        #expect(lines[1] == "trawl: cut a torn line from x\\e[1m")
+        #expect(lines[2].contains("Z trawl: 4/4"))
+        #expect(lines[3].hasPrefix("Elapsed:"))
+        #expect(!lines.joined().utf8.contains(0x1B))
+    }
+
+    @Test func alwaysModeDrawsLiveFramesAndClearsThemBeforeTheSummary() {
+        let pipe = Pipe()
+        let reporter = ProgressReporter(
+            mode: .always, output: pipe.writeEnd, destination: "stdout", environment: ["COLUMNS": "60"])
+        #expect(reporter.display == .init(live: true, log: false, summary: true, colour: false))
+        for event in Self.events { reporter.record(event) }
+        reporter.tick()
+        reporter.tick()  // unchanged: not redrawn
+        reporter.finish(interrupted: false)
+        let text = pipe.drain()
+        let frames = text.components(separatedBy: "\r").filter { !$0.isEmpty }
+        #expect(frames.count == 2)
+        #expect(frames[0].contains("4/4"))
+        #expect(frames[1].hasPrefix("\u{1B}[1A\u{1B}[J"))
+        #expect(frames[1].contains("Elapsed:"))
+        #expect(!text.contains("\u{1B}[?25l"))
+    }
+
+    @Test func colourFollowsTheTerminalNoColorAndTerm() {
+        let terminal = ProgressReporter.resolve(.auto, isTerminal: true, environment: [:])
+        #expect(terminal == .init(live: true, log: false, summary: true, colour: true))
+        #expect(!ProgressReporter.resolve(.auto, isTerminal: true, environment: ["NO_COLOR": "1"]).colour)
+        #expect(ProgressReporter.resolve(.auto, isTerminal: true, environment: ["NO_COLOR": ""]).colour)
+        let dumb = ProgressReporter.resolve(.auto, isTerminal: true, environment: ["TERM": "dumb"])
+        #expect(dumb == .init(live: false, log: false, summary: true, colour: false))
+        #expect(ProgressReporter.resolve(.auto, isTerminal: false, environment: [:]) == .init())
+        #expect(!ProgressReporter.resolve(.always, isTerminal: false, environment: [:]).colour)
+        #expect(!ProgressReporter.resolve(.log, isTerminal: true, environment: [:]).colour)
+        #expect(ProgressReporter.resolve(.quiet, isTerminal: true, environment: [:]) == .init(summary: false))
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func countersAreExactUnderConcurrentRecording() async {
+        let reporter = ProgressReporter(mode: .never, output: -1, destination: "stdout")
+        let perTask = 100_000
+        await withTaskGroup(of: Void.self) { group in
+            for task in 0..<8 {
+                group.addTask {
+                    for index in 0..<perTask / 4 {
+                        reporter.record(.attemptStarted(host: "h"))
+                        reporter.record(.attemptFinished(host: "h", status: index % 10 == 0 ? 429 : 200, error: nil))
+                        reporter.record(.waitStarted(host: "h", reason: .backoff))
+                        let ok = (index + task) % 2 == 0
+                        reporter.record(
+                            .recorded(
+                                ok: ok, status: ok ? 200 : 404, error: ok ? nil : .status, attempts: 2))
+                    }
+                }
+            }
+        }
+        let snapshot = reporter.snapshot()
+        let urls = 8 * perTask / 4
+        #expect(snapshot.finished == urls)
+        #expect(snapshot.ok == urls / 2)
+        #expect(snapshot.inFlight == 0)
+        #expect(snapshot.waiting == urls)
+        #expect(snapshot.retries == urls)
+        #expect(snapshot.recordedRetries == urls)
+        #expect(snapshot.attempts == urls)
+        #expect(snapshot.tooManyRequests == urls / 10)
+        #expect(snapshot.statusCounts == [200: urls / 2, 404: urls / 2])
+        #expect(snapshot.errorCounts == ["status 404": urls / 2])
+    }
+
+    @Test func recordingAnEventIsCheap() {
+        let reporter = ProgressReporter(mode: .never, output: -1, destination: "stdout")
+        let events: [ProgressEvent] = [
+            .attemptStarted(host: "example.com"), .attemptFinished(host: "example.com", status: 200, error: nil),
+            .recorded(ok: true, status: 200, error: nil, attempts: 1),
+        ]
+        let rounds = 300_000
+        let clock = ContinuousClock()
+        let elapsed = clock.measure {
+            for _ in 0..<rounds {
+                for event in events { reporter.record(event) }
+            }
+        }
+        let perEvent = ProgressSnapshot.seconds(elapsed) / Double(rounds * events.count) * 1e9
+        print("ProgressReporter.record: \(Int(perEvent)) ns per event (uncontended)")
+        #expect(reporter.snapshot().finished == rounds)
+        #expect(perEvent < 5_000)  // generous: debug builds; release measures well under 100 ns
+    }
+}
+
+@Suite struct ProgressTerminalTests {
+    /// A pseudo-terminal: the reporter writes to `terminal`, the test reads what it showed from `controller`.
+    struct PseudoTerminal {
+        let controller: Int32
+        let terminal: Int32
+
+        init?() {
+            #if canImport(Darwin)
+                controller = posix_openpt(O_RDWR | O_NOCTTY)
+                guard controller >= 0, grantpt(controller) == 0, unlockpt(controller) == 0,
+                    let name = ptsname(controller)
+                else { return nil }
+                terminal = open(name, O_RDWR | O_NOCTTY)
+            #else
+                // Glibc's module leaves out posix_openpt; these are its ioctls (TIOCSPTLCK, TIOCGPTN).
+                controller = open("/dev/ptmx", O_RDWR | O_NOCTTY)
+                var unlock: Int32 = 0
+                var number: UInt32 = 0
+                guard controller >= 0, ioctl(controller, UInt(0x4004_5431), &unlock) == 0,
+                    ioctl(controller, UInt(0x8004_5430), &number) == 0
+                else { return nil }
+                terminal = open("/dev/pts/\(number)", O_RDWR | O_NOCTTY)
+            #endif
+            guard terminal >= 0 else { return nil }
+            var size = winsize()
+            size.ws_col = 72
+            size.ws_row = 24
+            #if canImport(Darwin)
+                _ = ioctl(terminal, TIOCSWINSZ, &size)
+            #else
+                _ = ioctl(terminal, UInt(TIOCSWINSZ), &size)
+            #endif
+        }
+
+        /// Everything shown so far, once the reporter is done.
+        func drain() -> String {
+            close(terminal)
+            var bytes: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let got = read(controller, &buffer, buffer.count)
+                if got <= 0 { break }
+                bytes += buffer[0..<got]
+            }
+            close(controller)
+            return String(decoding: bytes, as: UTF8.self)
+        }
+    }
+
+    @Test func liveDisplayOnATerminalHidesTheCursorOnlyUntilFinish() throws {
+        let pty = try #require(PseudoTerminal())
+        let reporter = ProgressReporter(
+            mode: .auto, output: pty.terminal, destination: "stdout", environment: ["TERM": "xterm"],
+            refreshInterval: .seconds(3600))
+        #expect(reporter.display == .init(live: true, log: false, summary: true, colour: true))
+        reporter.start()
+        reporter.record(.inputTotal(2))
+        reporter.record(.recorded(ok: true, status: 200, error: nil, attempts: 1))
+        reporter.tick()
+        reporter.restoreTerminal()
+        reporter.restoreTerminal()
+        reporter.finish(interrupted: false)
+        let shown = pty.drain()
+        #expect(shown.hasPrefix(ANSI.hideCursor))
+        #expect(shown.components(separatedBy: ANSI.showCursor).count == 2)
+        #expect(shown.contains("50.0%"))
+        #expect(shown.contains("\u{1B}[1A\u{1B}[J"))  // the two live lines are cleared before the summary
+        let plain = shown.replacingOccurrences(of: "\u{1B}\\[[0-9;?]*[A-Za-z]", with: "", options: .regularExpression)
+        for line in plain.split(whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) {
+            #expect(TerminalText.columns(String(line)) < 72, "\(line)")
+        }
+    }
+}
