@@ -145,7 +145,7 @@ struct Fetcher: Sendable {
                 }
                 return permit
             case .paused(let until):
-                emit(.waitStarted(host: host, reason: .retryAfter))
+                emit(.waitStarted(host: host, reason: .hostPause))
                 let slept = await control.sleep(on: clock, until: until)
                 emit(.waitEnded(host: host))
                 if !slept { return nil }
