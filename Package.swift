@@ -21,6 +21,12 @@ let package = Package(
             dependencies: ["Trawl", "TrawlCommandLine", "TrawlTestSite"],
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "example-validated-crawl", dependencies: ["Trawl", "TrawlTestSite"],
+            path: "examples/ValidatedCrawl", swiftSettings: strict),
+        .executableTarget(
+            name: "example-custom-retry", dependencies: ["Trawl", "TrawlTestSite"],
+            path: "examples/CustomRetry", swiftSettings: strict),
         .testTarget(name: "TrawlTests", dependencies: ["Trawl", "TrawlTestSite"], swiftSettings: strict),
         .testTarget(name: "TrawlCommandLineTests", dependencies: ["TrawlCommandLine"], swiftSettings: strict),
         .testTarget(name: "TrawlTestSiteTests", dependencies: ["TrawlTestSite"], swiftSettings: strict),

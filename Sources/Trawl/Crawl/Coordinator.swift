@@ -26,7 +26,7 @@ actor Coordinator {
         let recorder = self.recorder
         await withTaskGroup(of: Void.self) { group in
             var admitted = 0
-            while !control.isStopping, let item = await source.next() {
+            while !control.isStopping, !Task.isCancelled, let item = await source.next() {
                 switch item {
                 case .rejected(let record):
                     recorder.finish(record)

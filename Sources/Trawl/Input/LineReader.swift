@@ -25,12 +25,23 @@ public final class LineReader: @unchecked Sendable {
     private var atEOF = false
     private var firstLine = true
     private var discardingRest = false
+    // Lines served from memory instead of `fd` (see ``init(lines:)``).
+    private var memory: [String]?
+    private var memoryIndex = 0
 
     /// Reads from `fd`. The reader closes it on deinit when `closeOnDeinit` is set.
     public init(fd: Int32, closeOnDeinit: Bool, maxLineBytes: Int = 1 << 20) {
         self.fd = fd
         self.closeOnDeinit = closeOnDeinit
         self.maxLineBytes = maxLineBytes
+    }
+
+    /// Serves `lines` from memory, for crawling a list built in code.
+    public init(lines: [String]) {
+        self.fd = -1
+        self.closeOnDeinit = false
+        self.maxLineBytes = Int.max
+        self.memory = lines
     }
 
     deinit {
@@ -48,6 +59,12 @@ public final class LineReader: @unchecked Sendable {
 
     /// The same as ``nextBatch(maxLines:)``, blocking the calling thread.
     public func readBatch(maxLines: Int) -> [Line]? {
+        if let memory {
+            guard memoryIndex < memory.count else { return nil }
+            let end = min(memory.count, memoryIndex + maxLines)
+            defer { memoryIndex = end }
+            return memory[memoryIndex..<end].map { Line(text: $0, truncated: false) }
+        }
         var lines: [Line] = []
         while lines.count < maxLines {
             if let line = takeLine() {

@@ -1,0 +1,110 @@
+# Shared helpers for the benchmark scripts (sourced, not run).
+# Everything listens on and talks to loopback (127.0.0.0/8) only.
+
+BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT_DIR="$(cd "$BENCH_DIR/.." && pwd)"
+RESULTS_DIR="$BENCH_DIR/results"
+TRAWL="$ROOT_DIR/.build/release/trawl"
+VENV="${TRAWL_BENCH_VENV:-$HOME/.cache/trawl-bench-venv}"
+PY="$VENV/bin/python"
+RUN_TIMEOUT="${RUN_TIMEOUT:-300}"
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# Install what the benchmarks need, only if it is missing (idempotent).
+ensure_tools() {
+  local missing=()
+  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  command -v wrk   >/dev/null 2>&1 || missing+=(wrk)
+  command -v curl  >/dev/null 2>&1 || missing+=(curl)
+  [ -x /usr/bin/time ] || missing+=(time)
+  python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  if ! "$PY" -c 'import aiohttp, aiohttp_retry' >/dev/null 2>&1; then
+    log "creating python venv with aiohttp + aiohttp-retry at $VENV"
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install -q aiohttp aiohttp-retry
+  fi
+}
+
+build_trawl() {
+  log "building trawl (release)"
+  (cd "$ROOT_DIR" && swift build -c release >/dev/null)
+  [ -x "$TRAWL" ] || { echo "trawl binary missing at $TRAWL" >&2; exit 1; }
+}
+
+NGINX_BIN="$(command -v nginx 2>/dev/null || echo /usr/sbin/nginx)"
+NGINX_PID_FILE=""
+
+# start_nginx WORKDIR: runs nginx with WORKDIR/nginx.conf; the conf must say `pid WORKDIR/nginx.pid;`.
+start_nginx() {
+  local work="$1"
+  NGINX_PID_FILE="$work/nginx.pid"
+  mkdir -p "$work/tmp"
+  "$NGINX_BIN" -t -q -p "$work" -e "$work/error.log" -c "$work/nginx.conf"
+  "$NGINX_BIN" -p "$work" -e "$work/error.log" -c "$work/nginx.conf"
+  local i
+  for i in $(seq 1 50); do [ -s "$NGINX_PID_FILE" ] && return 0; sleep 0.1; done
+  echo "nginx did not start" >&2; cat "$work/error.log" >&2; exit 1
+}
+
+stop_nginx() {
+  if [ -n "$NGINX_PID_FILE" ] && [ -s "$NGINX_PID_FILE" ]; then
+    local pid; pid="$(cat "$NGINX_PID_FILE")"
+    kill -QUIT "$pid" 2>/dev/null || true
+    local i
+    for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  NGINX_PID_FILE=""
+}
+
+# Common nginx preamble (temp paths inside the work dir so nothing clashes with a system nginx).
+nginx_preamble() {
+  local work="$1"
+  cat <<CONF
+worker_processes 1;
+worker_rlimit_nofile 65536;
+pid $work/nginx.pid;
+error_log $work/error.log warn;
+events { worker_connections 8192; }
+CONF
+}
+
+nginx_http_common() {
+  local work="$1"
+  cat <<CONF
+  client_body_temp_path $work/tmp/body;
+  proxy_temp_path $work/tmp/proxy;
+  fastcgi_temp_path $work/tmp/fastcgi;
+  uwsgi_temp_path $work/tmp/uwsgi;
+  scgi_temp_path $work/tmp/scgi;
+  default_type text/html;
+  keepalive_requests 1000000;
+  keepalive_timeout 65;
+CONF
+}
+
+# Port must be free on the loopback addresses we use.
+check_port_free() {
+  local port="$1"; shift
+  local h
+  for h in "$@"; do
+    if curl -s -o /dev/null --max-time 1 "http://$h:$port/" 2>/dev/null; then
+      echo "something already answers on $h:$port; set PORT=... to another port" >&2; exit 1
+    fi
+  done
+}
+
+# timed OUTFILE -- CMD...: runs CMD under timeout + /usr/bin/time; writes "wall user sys maxrss_kb" to OUTFILE.
+# Returns CMD's exit status.
+timed() {
+  local tf="$1"; shift
+  local rc=0
+  timeout "$RUN_TIMEOUT" /usr/bin/time -f '%e %U %S %M' -o "$tf" "$@" || rc=$?
+  return $rc
+}
