@@ -45,6 +45,7 @@ start_nginx() {
   local work="$1"
   NGINX_PID_FILE="$work/nginx.pid"
   mkdir -p "$work/tmp"
+  chmod 755 "$work"  # nginx workers run as an unprivileged user
   "$NGINX_BIN" -t -q -p "$work" -e "$work/error.log" -c "$work/nginx.conf"
   "$NGINX_BIN" -p "$work" -e "$work/error.log" -c "$work/nginx.conf"
   local i
@@ -68,7 +69,6 @@ nginx_preamble() {
   local work="$1"
   cat <<CONF
 worker_processes 1;
-worker_rlimit_nofile 65536;
 pid $work/nginx.pid;
 error_log $work/error.log warn;
 events { worker_connections 8192; }

@@ -130,3 +130,23 @@ import TrawlTestSite
         wide.shutdown()
     }
 }
+
+extension CrawlCommandTests {
+    @Test func recordsStreamOutBeforeTheInputEnds() throws {
+        let (process, stdout, stderr) = try TrawlProcess.startStreaming(["-", "--progress", "never"])
+        stdout.fileHandleForReading.readabilityHandler = nil
+        process.standardInputWriter.write(Data((site.url("/page/first") + "\n").utf8))
+        // The first record arrives while stdin is still open: the list is streamed, not read whole first.
+        var received = Data()
+        let deadline = Date().addingTimeInterval(10)
+        while !received.contains(UInt8(ascii: "\n")), Date() < deadline {
+            received.append(stdout.fileHandleForReading.availableData)
+        }
+        #expect(String(decoding: received, as: UTF8.self).contains("/page/first"))
+        process.standardInputWriter.write(Data((site.url("/page/second") + "\n").utf8))
+        try process.standardInputWriter.close()
+        let rest = TrawlProcess.finish(process.process, stdout, stderr)
+        #expect(rest.status == 0)
+        #expect(rest.stdout.contains("/page/second"))
+    }
+}

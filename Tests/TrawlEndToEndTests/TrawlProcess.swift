@@ -59,6 +59,25 @@ struct TrawlProcess {
         return (process, out, err)
     }
 
+    /// A running trawl whose standard input stays open for the test to write to.
+    struct Streaming {
+        var process: Process
+        var standardInputWriter: FileHandle
+    }
+
+    /// Starts trawl with standard input left open.
+    static func startStreaming(_ arguments: [String]) throws -> (Streaming, Pipe, Pipe) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        return (Streaming(process: process, standardInputWriter: input.fileHandleForWriting), out, err)
+    }
+
     /// Runs trawl to the end.
     static func run(
         _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:], directory: URL? = nil
