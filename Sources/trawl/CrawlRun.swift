@@ -46,7 +46,7 @@ struct CrawlRun {
         let flusher = Task.detached {
             var lastSync = ContinuousClock.now
             while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(50))
+                try? await Task.sleep(for: .milliseconds(10))
                 let sync = ContinuousClock.now - lastSync >= .seconds(5)
                 if sync { lastSync = .now }
                 try? writer.flush(sync: sync)

@@ -64,7 +64,6 @@ func runDemo(_ command: ParsedCommand) async throws -> ExitCode {
     defer { unlink(listPath) }
     var configuration = Crawler.Configuration()
     configuration.retry.maxRetryAfter = .seconds(5)
-    if ProcessInfo.processInfo.environment["TRAWL_DEMO_NO_ADAPTIVE"] != nil { configuration.politeness.adaptive = false }
     let quiet = command.flag("quiet")
     if !quiet { printError("trawl demo: crawling \(count) URLs from a loopback site on \(site.hosts.joined(separator: ", ")), port \(site.port)\n") }
     return try await CrawlRun(
