@@ -27,6 +27,9 @@ let package = Package(
         .executableTarget(
             name: "example-custom-retry", dependencies: ["Trawl", "TrawlTestSite"],
             path: "examples/CustomRetry", swiftSettings: strict),
+        .executableTarget(
+            name: "trawl-engine-benchmark", dependencies: ["Trawl"], path: "Benchmarks/EngineBenchmark",
+            swiftSettings: strict),
         .testTarget(name: "TrawlTests", dependencies: ["Trawl", "TrawlTestSite"], swiftSettings: strict),
         .testTarget(name: "TrawlCommandLineTests", dependencies: ["TrawlCommandLine"], swiftSettings: strict),
         .testTarget(name: "TrawlTestSiteTests", dependencies: ["TrawlTestSite"], swiftSettings: strict),

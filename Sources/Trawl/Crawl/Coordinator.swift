@@ -50,7 +50,8 @@ actor Coordinator {
 final class Recorder: Sendable {
     private let sink: any RecordSink
     private let emit: @Sendable (ProgressEvent) -> Void
-    private let totals = Mutex(CrawlSummary())
+    private let records = Atomic<Int>(0)
+    private let succeeded = Atomic<Int>(0)
 
     init(sink: any RecordSink, emit: @escaping @Sendable (ProgressEvent) -> Void) {
         self.sink = sink
@@ -59,15 +60,15 @@ final class Recorder: Sendable {
 
     func finish(_ record: Record) {
         sink.write(record)
-        totals.withLock { totals in
-            totals.records += 1
-            if record.ok { totals.succeeded += 1 }
-        }
+        records.add(1, ordering: .relaxed)
+        if record.ok { succeeded.add(1, ordering: .relaxed) }
         emit(.recorded(ok: record.ok, status: record.status, error: record.error?.kind, attempts: record.attempts))
     }
 
     func summary(interrupted: Bool) -> CrawlSummary {
-        var summary = totals.withLock { $0 }
+        var summary = CrawlSummary()
+        summary.records = records.load(ordering: .relaxed)
+        summary.succeeded = succeeded.load(ordering: .relaxed)
         summary.interrupted = interrupted
         return summary
     }

@@ -185,7 +185,7 @@ struct Fetcher: Sendable {
         switch outcome {
         case .response(let response, let finalURL):
             record.status = response.status
-            record.finalURL = CrawlURL.redactingPassword(finalURL.absoluteString)
+            record.finalURL = finalURL == url.url ? url.original : CrawlURL.redactingPassword(finalURL.absoluteString)
             record.contentType = response.headers["content-type"]
             record.bytes = response.bodyBytes
             switch configuration.output.body {
@@ -195,7 +195,7 @@ struct Fetcher: Sendable {
             }
         case .failure(_, _, let finalURL):
             record.status = lastStatus
-            record.finalURL = finalURL.map { CrawlURL.redactingPassword($0.absoluteString) }
+            record.finalURL = finalURL.map { $0 == url.url ? url.original : CrawlURL.redactingPassword($0.absoluteString) }
         }
         return record
     }

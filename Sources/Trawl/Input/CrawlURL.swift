@@ -23,25 +23,30 @@ public struct CrawlURL: Sendable, Hashable {
         if text.utf8.contains(where: { $0 < 0x21 || $0 == 0x7F }) {
             throw RecordError(.invalidURL, "the URL contains a space or a control character")
         }
-        guard let colon = text.firstIndex(of: ":"), colon != text.startIndex,
-            text[..<colon].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == "." })
+        let bytes = text.utf8
+        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")), colon != bytes.startIndex,
+            bytes[..<colon].allSatisfy({ byte in
+                (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+                    || (0x30...0x39).contains(byte) || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-")
+                    || byte == UInt8(ascii: ".")
+            })
         else {
             throw RecordError(.invalidURL, "not an absolute URL (no scheme)")
         }
-        let scheme = text[..<colon].lowercased()
-        guard let components = URLComponents(string: text), let url = components.url else {
+        let scheme = String(decoding: bytes[..<colon], as: UTF8.self).lowercased()
+        guard let url = URL(string: text) else {
             throw RecordError(.invalidURL, "not a valid URL")
         }
         guard scheme == "http" || scheme == "https" else {
             throw RecordError(.unsupportedScheme, "scheme '\(scheme)' is not supported (only http and https)")
         }
-        guard text.dropFirst(scheme.count + 1).hasPrefix("//") else {
+        guard bytes.dropFirst(scheme.utf8.count + 1).starts(with: "//".utf8) else {
             throw RecordError(.invalidURL, "not an absolute URL (no '//' after the scheme)")
         }
-        guard let host = components.host, !host.isEmpty else {
+        guard let host = url.host, !host.isEmpty else {
             throw RecordError(.invalidURL, "the URL has no host")
         }
-        if let port = components.port, !(1...65535).contains(port) {
+        if let port = url.port, !(1...65535).contains(port) {
             throw RecordError(.invalidURL, "port \(port) is out of range")
         }
         return (url, host.lowercased())
@@ -49,7 +54,7 @@ public struct CrawlURL: Sendable, Hashable {
 
     /// Replaces the password of a `user:password@` URL with `***`, so credentials never reach a record.
     static func redactingPassword(_ text: String) -> String {
-        guard let schemeEnd = text.range(of: "://") else { return text }
+        guard text.utf8.contains(UInt8(ascii: "@")), let schemeEnd = text.range(of: "://") else { return text }
         let authorityStart = schemeEnd.upperBound
         let authorityEnd = text[authorityStart...].firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" })
             ?? text.endIndex

@@ -70,6 +70,12 @@ public final class URLSource {
 
     /// Trims ASCII whitespace (and other Unicode white space) from both ends.
     static func trim(_ text: String) -> String {
+        // Fast path: nothing to trim when both ends are visible ASCII.
+        if let first = text.utf8.first, let last = text.utf8.last, (0x21..<0x7F).contains(first),
+            (0x21..<0x7F).contains(last)
+        {
+            return text
+        }
         let scalars = text.unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
         let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!

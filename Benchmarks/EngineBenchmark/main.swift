@@ -1,0 +1,50 @@
+// Engine-only benchmark: how many URLs per second trawl's own machinery (input, coordinator, scheduler,
+// retry bookkeeping, record encoding and output, progress counting) moves with no network at all.
+//
+//   swift run -c release trawl-engine-benchmark [URLS] [CONCURRENCY]
+import Foundation
+import Trawl
+
+/// Answers every request at once with a 200 and a 2 KB body count, from memory.
+struct InstantTransport: Transport {
+    func perform(_ request: TransportRequest) async throws(RecordError) -> TransportResponse {
+        TransportResponse(status: 200, headers: HTTPHeaders([("Content-Type", "text/html")]), bodyBytes: 2048)
+    }
+
+    func shutdown() async {}
+}
+
+let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
+let count = arguments.first ?? 1_000_000
+let concurrency = arguments.count > 1 ? arguments[1] : 64
+let lines = (0..<count).map { "http://host\($0 % 16).example/page/\($0)" }
+
+var configuration = Crawler.Configuration()
+configuration.concurrency.total = concurrency
+configuration.concurrency.perHost = concurrency
+let crawler = Crawler(configuration: configuration, transport: InstantTransport())
+let devNull = open("/dev/null", O_WRONLY)
+let writer = RecordWriter(fd: devNull)
+let reporter = ProgressReporter(mode: .never, destination: "/dev/null")
+/// CPU seconds this process has used, user and system.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    #if canImport(Glibc)
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    #else
+    getrusage(RUSAGE_SELF, &usage)
+    #endif
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+        + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
+
+let cpuBefore = cpuSeconds()
+let start = ContinuousClock.now
+let summary = await crawler.run(input: LineReader(lines: lines), sink: writer, events: { reporter.record($0) })
+try writer.flush()
+let elapsed = ContinuousClock.now - start
+let cpu = cpuSeconds() - cpuBefore
+let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+precondition(summary.records == count && summary.succeeded == count, "lost records: \(summary)")
+print(String(format: "engine: %d URLs in %.2f s = %.0f URLs/s, %.2f µs CPU per URL (concurrency %d)",
+             count, seconds, Double(count) / seconds, cpu / Double(count) * 1e6, concurrency))
