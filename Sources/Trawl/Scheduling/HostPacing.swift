@@ -15,18 +15,26 @@ struct HostPacing {
     let adaptive: Bool
     /// The rate at which the server last pushed back: the additive increase slows near it.
     private(set) var ceiling: Double?
+    /// How many requests per second the pace gains each second while the server accepts it.
+    private let growth: Double
     private var tat: Duration = .zero
     private var lastCut: Duration?
 
     /// The slowest pace trawl falls to.
     static let minimumRate = 0.2
 
-    /// A fixed pace of `rate` per second with bursts of at most `burst` starts (never above `rate`).
-    init(rate: Double, burst: Double, adaptive: Bool, limit: Double?) {
+    /// A pace of `rate` per second with bursts of at most `burst` starts (never above `rate`).
+    ///
+    /// An adaptive pace starts at `now` (pushback echoes in the next second do not cut it again) and grows by
+    /// a fifth of its starting rate each second: from an estimate made while the server absorbed a start-up
+    /// burst, it reaches twice that estimate in five seconds without overshooting wildly.
+    init(rate: Double, burst: Double, adaptive: Bool, limit: Double?, now: Duration = .zero) {
         self.rate = max(Self.minimumRate, rate)
         self.burst = max(1, min(burst, rate.rounded(.down)))
         self.adaptive = adaptive
         self.limit = limit
+        growth = max(0.5, rate * 0.2)
+        if adaptive { lastCut = now }
     }
 
     private var interval: Duration { .nanoseconds(Int64(1e9 / rate)) }
@@ -52,30 +60,27 @@ struct HostPacing {
     }
 
     /// Multiplicative decrease after a 429 or 503, at most once per second (the answers to requests already in
-    /// flight when the server pushed back are one event, not many). The pace at the pushback becomes the
-    /// ceiling the additive increase slows down under.
-    mutating func pushedBack(now: Duration) {
+    /// flight when the server pushed back are one event, not many).
+    ///
+    /// `served` is what the host actually answered with success over the last second: while trawl
+    /// overshoots, that is close to the server's limit (plus a share of the burst it absorbed), so the cut
+    /// lands just under it instead of searching down in many costly steps. The cut never goes below half
+    /// the pace, so a window that held a pause cannot collapse it.
+    mutating func pushedBack(now: Duration, served: Double) {
         guard adaptive else { return }
         if let lastCut, now - lastCut < .seconds(1) { return }
         lastCut = now
-        ceiling = rate
-        rate = max(Self.minimumRate, rate * 0.85)
+        rate = max(Self.minimumRate, rate * 0.5, min(rate * 0.85, served * 0.95))
+        ceiling = max(rate, min(served, rate / 0.85))
         if let limit { rate = min(rate, limit) }
     }
 
-    /// Additive increase after a success. Before any ceiling is known the pace grows by 50% a second (the first
-    /// estimate is low when the server absorbed a start-up burst); under the ceiling by 5% a second, and by 1%
-    /// within 10% of it.
+    /// Additive increase after a success: `growth` requests per second each second, a fifth of that within
+    /// 10% of the ceiling where the server last pushed back.
     mutating func succeeded() {
         guard adaptive else { return }
-        let fraction: Double
-        if let ceiling {
-            fraction = rate < ceiling * 0.9 ? 0.05 : 0.01
-        } else {
-            fraction = 0.5
-        }
-        let perSecond = max(0.05, rate * fraction)
-        rate += perSecond / rate
+        let nearCeiling = ceiling.map { rate >= $0 * 0.9 } ?? false
+        rate += (nearCeiling ? growth * 0.2 : growth) / rate
         if let limit { rate = min(rate, limit) }
     }
 }

@@ -178,14 +178,17 @@ public final class Scheduler: Sendable {
             host.pacing?.succeeded()
         case .pushback(let pause):
             if politeness.adaptive {
+                let served = host.meter.perSecond(now)
                 if host.pacing == nil {
                     // First pushback: start pacing at 90% of what the server served over the last second (a
                     // start-up burst it absorbed makes that an underestimate, which the increase corrects).
-                    let served = max(1, host.meter.perSecond(now) * 0.9)
-                    host.pacing = HostPacing(rate: served, burst: 1, adaptive: true, limit: nil)
+                    let limit = politeness.ratePerHost
+                    host.pacing = HostPacing(
+                        rate: min(max(1, served * 0.9), limit ?? .infinity), burst: 1, adaptive: true, limit: limit,
+                        now: now)
                     host.pacing?.hold(until: now)
                 } else {
-                    host.pacing?.pushedBack(now: now)
+                    host.pacing?.pushedBack(now: now, served: served)
                 }
             }
             guard let pause, politeness.pauseHostOnRetryAfter, pause > .zero else { break }
