@@ -32,11 +32,11 @@ import Testing
                 var snapshot = Self.busy(total: total)
                 snapshot.pausedHosts.append(.init(host: "日本語のとても長いホスト名.example.jp", remaining: .seconds(3)))
                 for line in ProgressRenderer.liveLines(snapshot, width: width, colour: false) {
-                    #expect(TerminalText.columns(line) <= max(0, width - 1), "\(line)")
+                    #expect(TerminalText.columns(line) <= max(0, width - 3), "\(line)")
                 }
                 let coloured = ProgressRenderer.liveLines(snapshot, width: width, colour: colour)
                 for line in coloured {
-                    #expect(TerminalText.columns(Self.stripSGR(line)) <= max(0, width - 1))
+                    #expect(TerminalText.columns(Self.stripSGR(line)) <= max(0, width - 3))
                 }
             }
         }

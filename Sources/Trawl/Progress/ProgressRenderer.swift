@@ -10,11 +10,12 @@ public enum ProgressRenderer {
     /// commonest errors and the paused hosts. On a narrow terminal the first line drops its least important
     /// parts; the second is cut at the end.
     /// - Parameters:
-    ///   - width: the terminal's width; each line takes at most `width - 1` columns, so it never wraps.
+    ///   - width: the terminal's width; each line takes at most `width - 3` columns, so it never wraps, not even
+    ///     when the terminal echoes `^C` after it on Ctrl-C (a wrapped line would survive the final clear).
     ///   - colour: whether to add SGR colour codes.
     /// - Returns: the lines, without line breaks or cursor movement.
     public static func liveLines(_ snapshot: ProgressSnapshot, width: Int, colour: Bool) -> [String] {
-        let limit = max(0, width - 1)
+        let limit = max(0, width - 3)
         var lines = [
             fit(countSegments(snapshot, width: width), limit: limit).rendered(colour: colour, maxColumns: limit)
         ]
