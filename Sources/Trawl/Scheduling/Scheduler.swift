@@ -251,20 +251,16 @@ public final class Scheduler: Sendable {
             }
             if let pacing = hostState.pacing, !pacing.allows(now) {
                 // Only the pace holds this host back: one waiter sleeps until the next start is allowed.
-                if hostState.wakerDue.map({ $0 > now - .seconds(1) }) != true, let waiter = hostState.waiters.pop() {
-                    let due = pacing.nextStart()
-                    hostState.wakerDue = due
-                    resumes.append(.admit(waiter.continuation, .paused(until: due)))
-                }
+                var armed = hostState.wakerDue
+                sendWaker(from: &hostState.waiters, until: pacing.nextStart(), armed: &armed, now: now, into: &resumes)
+                hostState.wakerDue = armed
                 state.hosts[host] = hostState
                 continue
             }
             if let global = state.globalPacing, !global.allows(now) {
-                if state.globalWakerDue.map({ $0 > now - .seconds(1) }) != true, let waiter = hostState.waiters.pop() {
-                    let due = global.nextStart()
-                    state.globalWakerDue = due
-                    resumes.append(.admit(waiter.continuation, .paused(until: due)))
-                }
+                sendWaker(
+                    from: &hostState.waiters, until: global.nextStart(), armed: &state.globalWakerDue, now: now,
+                    into: &resumes)
                 state.hosts[host] = hostState
                 deferred.append(host)
                 break
@@ -276,6 +272,18 @@ public final class Scheduler: Sendable {
             markReadyIfEligible(host, state: &state, now: now)
         }
         for host in deferred { markReadyIfEligible(host, state: &state, now: now) }
+    }
+
+    /// Sends the first of `waiters` to sleep until `due`, unless one is already out for this pace (`armed`,
+    /// forgotten a second after it was due in case its task ended); its return to ``acquire(host:)`` wakes the
+    /// queue.
+    private func sendWaker(
+        from waiters: inout FIFO<Waiter>, until due: Duration, armed: inout Duration?, now: Duration,
+        into resumes: inout [Resume]
+    ) {
+        guard armed.map({ $0 > now - .seconds(1) }) != true, let waiter = waiters.pop() else { return }
+        armed = due
+        resumes.append(.admit(waiter.continuation, .paused(until: due)))
     }
 
     private func perform(_ resume: Resume) {
