@@ -11,6 +11,10 @@ struct CrawlRun {
     var output: OutputFile.Opened
     var configuration: Crawler.Configuration
     var transport: String
+    /// TLS, proxy and HTTP-version settings for the libcurl transport.
+    var curl = CurlMultiTransport.Configuration()
+    /// Flags only the libcurl transport honours; when any is given, `auto` never falls back to URLSession.
+    var curlOnlyFlags: [String] = []
     var progress: ProgressReporter.Mode
     var grace: Duration
     var shard: Shard?
@@ -42,6 +46,7 @@ struct CrawlRun {
                 if let total = await LineCounter.countURLLines(path: inputPath) { reporter.record(.inputTotal(total)) }
             }
         }
+        if !curl.verifiesCertificates { reporter.note(Self.insecureNote) }
         reporter.start()
         let flusher = Task.detached {
             var lastSync = ContinuousClock.now
@@ -60,28 +65,39 @@ struct CrawlRun {
         flusher.cancel()
         await crawler.shutdown()
         withExtendedLifetime(signals) {}
+        // Said again beside the summary, so a reader of the end of the log cannot miss it.
+        if !curl.verifiesCertificates { reporter.note(Self.insecureNote) }
         return finisher.finish(interrupted: summary.interrupted, failed: summary.failed > 0)
     }
 
+    static let insecureNote = "--insecure: TLS certificates and host names are NOT verified"
+
     private func makeTransport() throws(ExitError) -> any Transport {
         let perHost = max(configuration.concurrency.perHost, configuration.concurrency.total)
+        var curl = self.curl
+        curl.maxConnectionsPerHost = perHost
+        curl.maxTotalConnections = configuration.concurrency.total
         switch transport {
         case "urlsession":
             return URLSessionTransport(maxConnectionsPerHost: perHost)
         case "curl":
             do {
-                return try CurlMultiTransport(
-                    maxConnectionsPerHost: perHost, maxTotalConnections: configuration.concurrency.total)
+                return try CurlMultiTransport(configuration: curl)
             } catch {
                 throw ExitError(code: .software, message: "\(error.message); try --transport urlsession")
             }
         default:
             // The fastest available: libcurl driven directly, else URLSession (which needs libcurl too on
             // Linux, but may be there when the direct binding is not, e.g. a differently named library).
-            if let curl = try? CurlMultiTransport(
-                maxConnectionsPerHost: perHost, maxTotalConnections: configuration.concurrency.total)
-            {
-                return curl
+            do {
+                return try CurlMultiTransport(configuration: curl)
+            } catch {
+                guard curlOnlyFlags.isEmpty else {
+                    throw ExitError(
+                        code: .software,
+                        message:
+                            "\(curlOnlyFlags.joined(separator: ", ")) need the libcurl transport: \(error.message)")
+                }
             }
             return URLSessionTransport(maxConnectionsPerHost: perHost)
         }

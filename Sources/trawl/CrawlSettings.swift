@@ -14,6 +14,10 @@ struct CrawlSettings {
     var grace: Duration = .seconds(10)
     var shard: Shard?
     var transport = "auto"
+    /// TLS, proxy and HTTP-version settings for the libcurl transport (connection limits are set by CrawlRun).
+    var curl = CurlMultiTransport.Configuration()
+    /// The flags given that only the libcurl transport can honour, e.g. `["--cacert"]`.
+    var curlOnlyFlags: [String] = []
 
     init(_ command: ParsedCommand, environment: [String: String]) throws(UsageError) {
         func fail(_ message: String) -> UsageError { UsageError(message: message, commandPath: command.path) }
@@ -80,7 +84,49 @@ struct CrawlSettings {
         if (resume || force) && output == nil { throw fail("--\(resume ? "resume" : "force") needs -o/--output") }
         grace = .seconds(try command.seconds("grace", default: 10, range: 0...86_400))
         transport = try command.choice("transport", default: "auto")
+        try readConnectionSettings(command, environment: environment, fail: fail)
         shard = try Self.shard(command.value("shard"), environment: environment, fail: fail)
+    }
+
+    /// `--cacert`, `--insecure`, `--proxy` (else the proxy environment) and `--http1.1`.
+    private mutating func readConnectionSettings(
+        _ command: ParsedCommand, environment: [String: String], fail: (String) -> UsageError
+    ) throws(UsageError) {
+        if let path = command.value("cacert") {
+            guard FileManager.default.isReadableFile(atPath: path) else {
+                throw fail("The file '\(path)' given to --cacert does not exist or cannot be read")
+            }
+            curl.caBundlePath = path
+            curlOnlyFlags.append("--cacert")
+        }
+        if command.flag("insecure") {
+            curl.verifiesCertificates = false
+            curlOnlyFlags.append("--insecure")
+        }
+        if command.flag("http1.1") {
+            curl.httpVersion = .http1
+            curlOnlyFlags.append("--http1.1")
+        }
+        var proxy = ProxySettings.environment(environment)
+        if let flag = command.value("proxy") {
+            guard let url = URL(string: flag.contains("://") ? flag : "http://\(flag)"), let host = url.host,
+                !host.isEmpty, ["http", "https", "socks4", "socks4a", "socks5", "socks5h"].contains(url.scheme ?? "")
+            else {
+                throw fail(
+                    "The value '\(ProxySettings.redacted(flag))' is invalid for '--proxy <url>': expected "
+                        + "[scheme://][user:password@]host[:port] with scheme http, https, socks4, socks4a, socks5 "
+                        + "or socks5h")
+            }
+            proxy = ProxySettings(proxy: flag, noProxy: proxy.noProxy)
+            curlOnlyFlags.append("--proxy")
+        }
+        curl.proxy = proxy
+        if transport == "urlsession", !curlOnlyFlags.isEmpty {
+            throw fail(
+                "\(curlOnlyFlags.joined(separator: ", ")) cannot be used with --transport urlsession: URLSession on "
+                    + "Linux can neither add a CA nor turn certificate verification off, takes proxies only from the "
+                    + "environment and has no HTTP-version setting; use --transport curl or auto")
+        }
     }
 
     /// `--shard K/N`, else `TRAWL_SHARD=K/N`, else Kubernetes' 0-based `JOB_COMPLETION_INDEX` with `TRAWL_SHARDS=N`.

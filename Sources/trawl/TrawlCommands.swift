@@ -61,6 +61,17 @@ enum TrawlCommands {
         .option(
             "--transport", valueName: "name", help: "The HTTP client: the fastest available, libcurl or URLSession.",
             defaultDescription: "auto", allowedValues: ["auto", "curl", "urlsession"]),
+        .option(
+            "--cacert", valueName: "file",
+            help: "Also trust the CA certificates in this PEM file (needs the libcurl transport)."),
+        .flag(
+            "-k", "--insecure",
+            help: "Do not verify TLS certificates or host names (says so on stderr; needs the libcurl transport)."),
+        .option(
+            "--proxy", valueName: "url",
+            help: "Send every request through this proxy, https by CONNECT; overrides HTTP_PROXY, HTTPS_PROXY and ALL_PROXY, NO_PROXY still applies (needs the libcurl transport)."
+        ),
+        .flag("--http1.1", help: "Speak HTTP/1.1 only; by default HTTP/2 is offered over TLS (libcurl transport)."),
     ]
 
     static let crawl = CommandSpec(

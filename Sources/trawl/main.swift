@@ -28,7 +28,8 @@ func runTrawl(_ arguments: [String], environment: [String: String]) async -> Exi
                 input: try InputFile.open(settings.input),
                 inputPath: settings.input == "-" ? nil : settings.input,
                 output: try OutputFile.open(path: settings.output, resume: settings.resume, force: settings.force),
-                configuration: settings.configuration, transport: settings.transport,
+                configuration: settings.configuration, transport: settings.transport, curl: settings.curl,
+                curlOnlyFlags: settings.curlOnlyFlags,
                 progress: settings.quiet ? .quiet : ProgressReporter.Mode(rawValue: settings.progress)!,
                 grace: settings.grace, shard: settings.shard
             ).execute()

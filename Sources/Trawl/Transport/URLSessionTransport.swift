@@ -11,7 +11,12 @@ import FoundationNetworking
 /// - it forwards credentials on redirects, so it never follows one (the session delegate declines them);
 /// - it buffers whole bodies, so bodies arrive through the data delegate and are counted, decoded, as they
 ///   arrive, and the transfer is cancelled at the cap;
-/// - tearing sessions down has crashed, so one session lives for the whole run.
+/// - tearing sessions down has crashed, so one session lives for the whole run;
+/// - it cannot add a CA or turn certificate verification off on Linux, and takes its proxy only from the
+///   environment, as libcurl reads it (lower-case `http_proxy`; upper-case `HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`
+///   too, but never upper-case `HTTP_PROXY`), so `--cacert`, `--insecure` and `--proxy` need
+///   ``CurlMultiTransport``;
+/// - TLS failures arrive as code -1 with libcurl's text, and are classified from that text.
 public final class URLSessionTransport: Transport {
     private let session: URLSession
     private let delegate: SessionDelegate
@@ -64,6 +69,11 @@ public final class URLSessionTransport: Transport {
 
     public func shutdown() async {
         session.finishTasksAndInvalidate()
+    }
+
+    /// The ``RecordError`` for a failed data task's `error`.
+    static func classify(_ error: any Error) -> RecordError {
+        SessionDelegate.classify(error)
     }
 }
 
@@ -179,10 +189,11 @@ private final class SessionDelegate: NSObject, URLSessionDataDelegate, @unchecke
             NSURLErrorServerCertificateUntrusted, NSURLErrorServerCertificateHasUnknownRoot,
             NSURLErrorServerCertificateNotYetValid, NSURLErrorClientCertificateRejected,
             NSURLErrorClientCertificateRequired:
-            return RecordError(.tls, text)
+            return RecordError(.tls, TLSFailureText.describe(text))
         default:
+            // Linux: code -1 ("unknown") with libcurl's text, e.g. "SSL certificate problem: ...".
             if text.localizedCaseInsensitiveContains("ssl") || text.localizedCaseInsensitiveContains("certificate") {
-                return RecordError(.tls, text)
+                return RecordError(.tls, TLSFailureText.describe(text))
             }
             return RecordError(.network, text)
         }

@@ -20,12 +20,26 @@ enum CurlOption: Int32 {
     case connectTimeoutMilliseconds = 156  // CURLOPT_CONNECTTIMEOUT_MS
     case protocols = 181  // CURLOPT_PROTOCOLS (bitmask; deprecated in 7.85 for PROTOCOLS_STR)
     case protocolsString = 10318  // CURLOPT_PROTOCOLS_STR (7.85.0 and later)
+    case proxy = 10004  // CURLOPT_PROXY: "" disables every proxy, the environment's included
+    case noProxy = 10177  // CURLOPT_NOPROXY: "" means no host bypasses the proxy (and the environment is not read)
+    case caInfo = 10065  // CURLOPT_CAINFO: a PEM bundle; replaces the built-in bundle file
+    case caPath = 10097  // CURLOPT_CAPATH: a directory of hashed CA certificates, searched as well as CAINFO
+    case sslVerifyPeer = 64  // CURLOPT_SSL_VERIFYPEER
+    case sslVerifyHost = 81  // CURLOPT_SSL_VERIFYHOST (2 = check the name, 0 = do not)
+    case httpVersion = 84  // CURLOPT_HTTP_VERSION
+}
+
+/// `CURLOPT_HTTP_VERSION` values.
+enum CurlHTTPVersion {
+    static let http11 = 2  // CURL_HTTP_VERSION_1_1
+    static let http2OverTLS = 4  // CURL_HTTP_VERSION_2TLS: HTTP/2 offered by ALPN on https, 1.1 on http
 }
 
 /// `curl_easy_getinfo` codes: a type base (string 0x100000, long 0x200000) plus a number.
 enum CurlInfo: Int32 {
     case responseCode = 0x200002  // CURLINFO_RESPONSE_CODE
     case privateData = 0x100015  // CURLINFO_PRIVATE
+    case defaultCAPath = 0x10003E  // CURLINFO_CAPATH (7.84.0): the built-in CA directory
     case osErrno = 0x200019  // CURLINFO_OS_ERRNO: errno of a failed connect
 }
 
@@ -34,6 +48,7 @@ enum CurlMultiOption: Int32 {
     case maxConnects = 6  // CURLMOPT_MAXCONNECTS: size of the connection cache
     case maxHostConnections = 7  // CURLMOPT_MAX_HOST_CONNECTIONS
     case maxTotalConnections = 13  // CURLMOPT_MAX_TOTAL_CONNECTIONS
+    case pipelining = 3  // CURLMOPT_PIPELINING: 2 = CURLPIPE_MULTIPLEX (HTTP/2 streams share a connection)
 }
 
 /// `CURLcode` values trawl tells apart, and how each failure maps to an ``ErrorKind``.
@@ -41,6 +56,8 @@ enum CurlCode {
     static let ok: Int32 = 0
     static let writeError: Int32 = 23  // CURLE_WRITE_ERROR: our write callback refused the bytes
     static let unknownOption: Int32 = 48  // CURLE_UNKNOWN_OPTION
+    static let notBuiltIn: Int32 = 4  // CURLE_NOT_BUILT_IN
+    static let sslConnectError: Int32 = 35  // CURLE_SSL_CONNECT_ERROR: the handshake failed
 
     /// `CURL_GLOBAL_DEFAULT` (`CURL_GLOBAL_SSL | CURL_GLOBAL_WIN32`).
     static let globalDefault = 3

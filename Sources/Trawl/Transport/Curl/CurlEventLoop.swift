@@ -36,20 +36,24 @@ final class CurlEventLoop: Sendable {
     }
 
     let curl: LibCurl
+    /// The options every easy handle gets.
+    let configuration: CurlMultiTransport.Configuration
     private let multi: Multi
     private let mailbox = Mutex(Mailbox())
     private let lastID = Atomic<UInt64>(0)
 
     /// Makes the multi handle with its connection limits and starts the thread.
-    init(curl: LibCurl, maxConnectionsPerHost: Int, maxTotalConnections: Int) throws(CurlTransportError) {
+    init(curl: LibCurl, configuration: CurlMultiTransport.Configuration) throws(CurlTransportError) {
         guard let handle = curl.multiInit() else { throw CurlTransportError("\(curl.name): curl_multi_init failed") }
-        let total = max(1, maxTotalConnections)
-        let settings: [(CurlMultiOption, Int)] = [
-            (.maxHostConnections, max(1, maxConnectionsPerHost)),
+        let total = max(1, configuration.maxTotalConnections)
+        var settings: [(CurlMultiOption, Int)] = [
+            (.maxHostConnections, max(1, configuration.maxConnectionsPerHost)),
             (.maxTotalConnections, total),
             // The connection cache: keep every connection the limits allow open for reuse.
             (.maxConnects, total),
         ]
+        // CURLPIPE_MULTIPLEX: HTTP/2 requests to one host run as streams of a shared connection.
+        if configuration.httpVersion == .http2 { settings.append((.pipelining, 2)) }
         for (option, value) in settings {
             let code = curl.multiSetopt(handle, option, value)
             if code != CurlCode.ok {
@@ -59,6 +63,7 @@ final class CurlEventLoop: Sendable {
             }
         }
         self.curl = curl
+        self.configuration = configuration
         multi = Multi(handle: handle)
         let thread = Thread { [self] in
             CurlLoopDriver(loop: self).run()
@@ -236,7 +241,7 @@ private final class CurlLoopDriver {
             transfer = reused
         } else {
             do throws(CurlTransportError) {
-                transfer = try CurlTransfer(curl: curl)
+                transfer = try CurlTransfer(curl: curl, configuration: loop.configuration)
                 transfers.append(transfer)
             } catch {
                 submission.continuation.resume(returning: .failure(RecordError(.network, error.message)))

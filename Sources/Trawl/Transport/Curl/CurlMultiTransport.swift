@@ -4,7 +4,11 @@
 /// - redirects are never followed (the 3xx answer is returned with its `Location`);
 /// - bodies are decoded (every encoding libcurl knows) and counted as they arrive; the transfer stops past
 ///   the cap;
-/// - only `http` and `https` are allowed; TLS peer and host verification stay on.
+/// - only `http` and `https` are allowed; TLS peer and host verification stay on unless the configuration turns
+///   them off, and `--cacert`'s bundle is added to the system's CAs;
+/// - HTTP/2 is offered over TLS and multiplexed, so a per-host cap counts streams, not connections;
+/// - the proxy is chosen by trawl per request (``ProxySettings``) and set explicitly, so libcurl never reads
+///   the environment itself.
 ///
 /// Creating one fails with ``CurlTransportError`` when libcurl cannot be loaded (`libcurl.so.4` on Linux,
 /// `/usr/lib/libcurl.4.dylib` on macOS) or is older than 7.68; callers can then fall back to
@@ -32,24 +36,37 @@ public final class CurlMultiTransport: Transport {
     public convenience init(maxConnectionsPerHost: Int = 64, maxTotalConnections: Int = 256)
         throws(CurlTransportError)
     {
-        try self.init(
-            library: LibCurl.shared.get(), maxConnectionsPerHost: maxConnectionsPerHost,
-            maxTotalConnections: maxTotalConnections)
+        var configuration = Configuration()
+        configuration.maxConnectionsPerHost = maxConnectionsPerHost
+        configuration.maxTotalConnections = maxTotalConnections
+        try self.init(configuration: configuration)
+    }
+
+    /// Loads libcurl (once per process) and starts the transport's event-loop thread with `configuration`.
+    /// - Throws: ``CurlTransportError`` naming the library when libcurl is missing, too old or fails to start,
+    ///   or the option libcurl refused.
+    public convenience init(configuration: Configuration) throws(CurlTransportError) {
+        try self.init(library: LibCurl.shared.get(), configuration: configuration)
     }
 
     /// Opens the first loadable library of `libraryCandidates` instead of the process-wide one (for tests).
     convenience init(libraryCandidates: [String], maxConnectionsPerHost: Int = 64, maxTotalConnections: Int = 256)
         throws(CurlTransportError)
     {
+        var configuration = Configuration()
+        configuration.maxConnectionsPerHost = maxConnectionsPerHost
+        configuration.maxTotalConnections = maxTotalConnections
         try self.init(
-            library: LibCurl.load(candidates: libraryCandidates, initialize: true),
-            maxConnectionsPerHost: maxConnectionsPerHost, maxTotalConnections: maxTotalConnections)
+            library: LibCurl.load(candidates: libraryCandidates, initialize: true), configuration: configuration)
     }
 
-    init(library: LibCurl, maxConnectionsPerHost: Int, maxTotalConnections: Int) throws(CurlTransportError) {
-        loop = try CurlEventLoop(
-            curl: library, maxConnectionsPerHost: maxConnectionsPerHost,
-            maxTotalConnections: max(maxTotalConnections, maxConnectionsPerHost))
+    init(library: LibCurl, configuration: Configuration) throws(CurlTransportError) {
+        var configuration = configuration
+        configuration.maxTotalConnections = max(configuration.maxTotalConnections, configuration.maxConnectionsPerHost)
+        // Fail now, not per request, when libcurl refuses an option (e.g. a TLS option a build lacks).
+        let probe = try CurlTransfer(curl: library, configuration: configuration)
+        probe.close()
+        loop = try CurlEventLoop(curl: library, configuration: configuration)
     }
 
     deinit {

@@ -1,3 +1,5 @@
+import struct Foundation.URL
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -30,17 +32,22 @@ final class CurlTransfer {
     // The request headers of the last request and their slist, reused while requests send the same fields.
     private var listedHeaders: HTTPHeaders?
     private var headerList: UnsafeMutableRawPointer?
+    private let proxySettings: ProxySettings
+    /// The `CURLOPT_PROXY` value set now ("" for none), so it is set again only when it changes.
+    private var currentProxy = ""
 
     /// Makes an easy handle and sets its fixed options.
     /// - Throws: a message naming the option libcurl refused.
-    init(curl: LibCurl) throws(CurlTransportError) {
+    init(curl: LibCurl, configuration: CurlMultiTransport.Configuration = .init()) throws(CurlTransportError) {
         guard let easy = curl.easyInit() else { throw CurlTransportError("\(curl.name): curl_easy_init failed") }
         self.curl = curl
         self.easy = easy
+        proxySettings = configuration.proxy
         errorBuffer = .allocate(capacity: CurlCode.errorBufferSize)
         errorBuffer.initialize(repeating: 0, count: CurlCode.errorBufferSize)
         do throws(CurlTransportError) {
             try configure()
+            try configure(configuration)
         } catch {
             close()
             throw error
@@ -76,6 +83,43 @@ final class CurlTransfer {
     }
 
     private typealias CFunction = @convention(c) () -> Void
+
+    /// The options that come from the transport's configuration: TLS trust, HTTP version and proxy defaults.
+    private func configure(_ configuration: CurlMultiTransport.Configuration) throws(CurlTransportError) {
+        let version = configuration.httpVersion == .http2 ? CurlHTTPVersion.http2OverTLS : CurlHTTPVersion.http11
+        try check(.httpVersion, curl.setopt(easy, .httpVersion, version))
+        if configuration.verifiesCertificates {
+            try check(.sslVerifyPeer, curl.setopt(easy, .sslVerifyPeer, 1))
+            try check(.sslVerifyHost, curl.setopt(easy, .sslVerifyHost, 2))
+        } else {
+            try check(.sslVerifyPeer, curl.setopt(easy, .sslVerifyPeer, 0))
+            try check(.sslVerifyHost, curl.setopt(easy, .sslVerifyHost, 0))
+        }
+        if let bundle = configuration.caBundlePath {
+            // CAINFO replaces the built-in bundle file; the system directory keeps the system's CAs trusted.
+            let directory = configuration.systemCADirectory ?? Self.defaultCADirectory(curl: curl, easy: easy)
+            try check(.caInfo, curl.setopt(easy, .caInfo, string: bundle))
+            if let directory {
+                // Some TLS backends (Secure Transport, Schannel) have no CAPATH: their system store stays in use.
+                let code = curl.setopt(easy, .caPath, string: directory)
+                if code != CurlCode.ok && code != CurlCode.notBuiltIn { try check(.caPath, code) }
+            }
+        }
+        // trawl chooses the proxy per request; an explicit NOPROXY also keeps libcurl from reading no_proxy.
+        try check(.noProxy, curl.setopt(easy, .noProxy, string: configuration.proxy.noProxy.joined(separator: ",")))
+        try check(.proxy, curl.setopt(easy, .proxy, string: ""))
+    }
+
+    /// libcurl's built-in CA directory (7.84 and later can say), else `/etc/ssl/certs` when it exists.
+    private static func defaultCADirectory(curl: LibCurl, easy: LibCurl.Handle) -> String? {
+        if let pointer = curl.getinfoPointer(easy, .defaultCAPath) {
+            let path = String(cString: pointer.assumingMemoryBound(to: CChar.self))
+            if !path.isEmpty { return path }
+        }
+        var status = stat()
+        if stat("/etc/ssl/certs", &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR { return "/etc/ssl/certs" }
+        return nil
+    }
 
     private func check(_ option: CurlOption, _ code: Int32) throws(CurlTransportError) {
         guard code != CurlCode.ok else { return }
@@ -119,10 +163,25 @@ final class CurlTransfer {
             headerList = list
             listedHeaders = request.headers
         }
+        let proxy = proxy(for: request.url) ?? ""
+        if proxy != currentProxy {
+            code = curl.setopt(easy, .proxy, string: proxy)
+            if code != CurlCode.ok {
+                throw RecordError(
+                    .network, "libcurl refused the proxy \(ProxySettings.redacted(proxy)): \(curl.describe(code))")
+            }
+            currentProxy = proxy
+        }
         let milliseconds = Self.milliseconds(request.timeout)
         code = curl.setopt(easy, .timeoutMilliseconds, milliseconds)
         if code == CurlCode.ok { code = curl.setopt(easy, .connectTimeoutMilliseconds, milliseconds) }
         if code != CurlCode.ok { throw RecordError(.network, "libcurl refused the timeout: \(curl.describe(code))") }
+    }
+
+    /// The proxy `url` goes through, or nil when it goes direct.
+    private func proxy(for url: URL) -> String? {
+        guard !proxySettings.isEmpty, let scheme = url.scheme, let host = url.host else { return nil }
+        return proxySettings.proxy(scheme: scheme, host: host, port: url.port)
     }
 
     /// A whole number of milliseconds, rounded up, at least 1 (0 means "no timeout" to libcurl) and within a
@@ -209,13 +268,31 @@ final class CurlTransfer {
             return RecordError(.bodyTooLarge, "the body grew past \(maxBodyBytes) bytes")
         }
         var detail = errorBuffer[0] != 0 ? String(cString: errorBuffer) : curl.describe(code)
-        let kind = CurlCode.kind(code)
+        var kind = CurlCode.kind(code)
         // libcurl 7.88 says only "Couldn't connect to server"; the errno says why ("Connection refused").
         if kind == .connect, let number = curl.getinfo(easy, .osErrno), number != 0,
             let reason = strerror(Int32(truncatingIfNeeded: number)).map({ String(cString: $0) }),
             !detail.contains(reason)
         {
             detail += " (\(reason))"
+        }
+        if kind == .tls {
+            detail = TLSFailureText.describe(detail, handshake: code == CurlCode.sslConnectError)
+        }
+        guard !currentProxy.isEmpty else { return RecordError(kind, detail) }
+        // Through a proxy: name it (without credentials) when the failure is the proxy's.
+        detail = ProxySettings.scrub(detail, proxy: currentProxy)
+        let proxy = ProxySettings.redacted(currentProxy)
+        switch code {
+        case 5: detail = "could not resolve the proxy \(proxy): \(detail)"
+        case 7: detail = "could not connect to the proxy \(proxy): \(detail)"
+        case 97: detail = "the proxy \(proxy) failed: \(detail)"
+        default:
+            // 7.88: "CONNECT tunnel failed, response 407"; older: "Received HTTP code 407 from proxy after CONNECT".
+            if detail.contains("CONNECT tunnel failed") || detail.contains("from proxy after CONNECT") {
+                kind = .connect
+                detail = "the proxy \(proxy) refused the tunnel: \(detail)"
+            }
         }
         return RecordError(kind, detail)
     }
