@@ -3,21 +3,21 @@ import Testing
 import TrawlTestSite
 
 @Suite(.timeLimit(.minutes(1))) struct CommandLineTests {
-    @Test func helpGoesToStdoutAndExitsZero() throws {
-        let output = try TrawlProcess.run(["--help"])
+    @Test func helpGoesToStdoutAndExitsZero() async throws {
+        let output = try await TrawlProcess.run(["--help"])
         #expect(output.status == 0)
         #expect(output.stdout.contains("OVERVIEW:") && output.stdout.contains("USAGE:"))
-        let crawlHelp = try TrawlProcess.run(["crawl", "--help"])
+        let crawlHelp = try await TrawlProcess.run(["crawl", "--help"])
         #expect(crawlHelp.stdout.contains("--concurrency <n>") && crawlHelp.stdout.contains("(default: 32)"))
     }
 
-    @Test func versionPrintsTheVersion() throws {
-        let output = try TrawlProcess.run(["--version"])
+    @Test func versionPrintsTheVersion() async throws {
+        let output = try await TrawlProcess.run(["--version"])
         #expect(output.status == 0 && output.stdout.first?.isNumber == true)
     }
 
-    @Test func aBadFlagIsAUsageErrorWithASuggestion() throws {
-        let output = try TrawlProcess.run(["urls.txt", "--concurency", "4"])
+    @Test func aBadFlagIsAUsageErrorWithASuggestion() async throws {
+        let output = try await TrawlProcess.run(["urls.txt", "--concurency", "4"])
         #expect(output.status == 64)
         #expect(output.stdout.isEmpty)
         #expect(output.stderr.hasPrefix("Error: Unknown option '--concurency'"))
@@ -28,14 +28,14 @@ import TrawlTestSite
 
     @Test(arguments: [["-", "-c", "zero"], ["-", "-c", "0"], ["-", "--body", "html"], ["-", "--shard", "5/4"],
                       ["-", "-H", "NoColon"], ["-", "--resume"]])
-    func badValuesAreUsageErrors(_ arguments: [String]) throws {
-        let output = try TrawlProcess.run(arguments, stdin: "")
+    func badValuesAreUsageErrors(_ arguments: [String]) async throws {
+        let output = try await TrawlProcess.run(arguments, stdin: "")
         #expect(output.status == 64, "\(arguments): \(output.stderr)")
         #expect(output.stderr.hasPrefix("Error: "))
     }
 
-    @Test func aMissingInputFileExits66NamingIt() throws {
-        let output = try TrawlProcess.run(["/nonexistent/urls.txt"])
+    @Test func aMissingInputFileExits66NamingIt() async throws {
+        let output = try await TrawlProcess.run(["/nonexistent/urls.txt"])
         #expect(output.status == 66)
         #expect(output.stderr.contains("/nonexistent/urls.txt"))
     }

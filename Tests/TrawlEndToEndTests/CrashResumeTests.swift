@@ -3,7 +3,7 @@ import Testing
 import TrawlTestSite
 
 @Suite(.timeLimit(.minutes(1))) struct CrashResumeTests {
-    @Test func killedAtRandomEightTimesThenResumedEveryURLHasExactlyOneRecord() throws {
+    @Test func killedAtRandomEightTimesThenResumedEveryURLHasExactlyOneRecord() async throws {
         let site = try TestSite()
         let directory = TrawlProcess.temporaryDirectory()
         let urls = (0..<90).map { site.url("/slow/\($0)?delay=80", host: site.hosts[$0 % 3]) }
@@ -14,16 +14,16 @@ import TrawlTestSite
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<8 {
             let (process, stdout, stderr) = try TrawlProcess.start(arguments)
-            usleep(UInt32.random(in: 50_000...250_000, using: &generator))
+            try await Task.sleep(for: .milliseconds(Int.random(in: 50...250, using: &generator)))
             kill(process.processIdentifier, SIGKILL)
-            _ = TrawlProcess.finish(process, stdout, stderr)
+            _ = await TrawlProcess.finish(process, stdout, stderr)
         }
         // A crash in the middle of a write leaves half a line.
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
         try handle.seekToEnd()
         try handle.write(contentsOf: Data(#"{"url":"\#(urls[0])","ok":tr"#.utf8))
         try handle.close()
-        let last = try TrawlProcess.run(arguments)
+        let last = try await TrawlProcess.run(arguments)
         #expect(last.status == 0, "\(last.stderr)")
 
         let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)

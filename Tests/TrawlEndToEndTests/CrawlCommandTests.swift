@@ -16,9 +16,9 @@ import TrawlTestSite
         return path
     }
 
-    @Test func stdinInStdoutOutAllOkExitsZero() throws {
+    @Test func stdinInStdoutOutAllOkExitsZero() async throws {
         let urls = (0..<20).map { site.url("/page/\($0)", host: site.hosts[$0 % 3]) }
-        let output = try TrawlProcess.run(["-", "--progress", "never"], stdin: urls.joined(separator: "\n"))
+        let output = try await TrawlProcess.run(["-", "--progress", "never"], stdin: urls.joined(separator: "\n"))
         #expect(output.status == 0, "\(output.stderr)")
         let records = try output.records()
         #expect(records.count == 20)
@@ -26,10 +26,10 @@ import TrawlTestSite
         #expect(!output.stderr.contains("\u{1B}"))
     }
 
-    @Test func aListWithFailuresExitsOneAndStdoutStaysPureNDJSON() throws {
+    @Test func aListWithFailuresExitsOneAndStdoutStaysPureNDJSON() async throws {
         let evil = site.url("/status/404?x=%1B%5B31m")
         let lines = ["# comment", site.url("/page/a"), "", site.url("/status/404"), "bogus\u{1B}[2J", evil, site.url("/page/a")]
-        let output = try TrawlProcess.run([write(lines), "--max-attempts", "2", "--backoff-base", "0.01"])
+        let output = try await TrawlProcess.run([write(lines), "--max-attempts", "2", "--backoff-base", "0.01"])
         #expect(output.status == 1)
         let records = try output.records()
         #expect(records.count == 4)
@@ -41,25 +41,25 @@ import TrawlTestSite
         #expect(!output.stderr.contains("\u{1B}"))
     }
 
-    @Test func anExistingOutputIsRefusedUnlessResumedOrForced() throws {
+    @Test func anExistingOutputIsRefusedUnlessResumedOrForced() async throws {
         let list = write([site.url("/page/1"), site.url("/page/2")])
         let out = directory.appendingPathComponent("out.ndjson").path
         _ = FileManager.default.createFile(atPath: out, contents: Data("keep me\n".utf8))
-        let refused = try TrawlProcess.run([list, "-o", out])
+        let refused = try await TrawlProcess.run([list, "-o", out])
         #expect(refused.status == 73)
         #expect(try String(contentsOfFile: out, encoding: .utf8) == "keep me\n")
-        let forced = try TrawlProcess.run([list, "-o", out, "--force", "-q"])
+        let forced = try await TrawlProcess.run([list, "-o", out, "--force", "-q"])
         #expect(forced.status == 0 && forced.stderr.isEmpty)
         #expect(try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").count == 2)
-        let devNull = try TrawlProcess.run([list, "-o", "/dev/null", "-q"])
+        let devNull = try await TrawlProcess.run([list, "-o", "/dev/null", "-q"])
         #expect(devNull.status == 0)
     }
 
-    @Test func resumeCutsATornLineAndFetchesOnlyWhatIsMissing() throws {
+    @Test func resumeCutsATornLineAndFetchesOnlyWhatIsMissing() async throws {
         let urls = (0..<6).map { site.url("/page/\($0)") }
         let list = write(urls)
         let out = directory.appendingPathComponent("resume.ndjson").path
-        let first = try TrawlProcess.run([write(Array(urls.prefix(3)), to: "first.txt"), "-o", out, "-q"])
+        let first = try await TrawlProcess.run([write(Array(urls.prefix(3)), to: "first.txt"), "-o", out, "-q"])
         #expect(first.status == 0)
         // A crash mid-write leaves half a line.
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
@@ -67,7 +67,7 @@ import TrawlTestSite
         try handle.write(contentsOf: Data(#"{"url":"\#(urls[3])","ok":tr"#.utf8))
         try handle.close()
         site.resetStatistics()
-        let resumed = try TrawlProcess.run([list, "-o", out, "--resume", "-q"])
+        let resumed = try await TrawlProcess.run([list, "-o", out, "--resume", "-q"])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(site.requestCount() == 3)
         let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
@@ -78,7 +78,7 @@ import TrawlTestSite
         #expect(Set(seen) == Set(urls) && seen.count == 6)
     }
 
-    @Test func sigintStopsWithinGraceRecordsOnlyFinishedAndResumeCompletes() throws {
+    @Test func sigintStopsWithinGraceRecordsOnlyFinishedAndResumeCompletes() async throws {
         let slow = (0..<4).map { site.url("/slow/\($0)?delay=600", host: "127.0.0.1") }
         let waiting = site.url("/seq/sigint/503,200", host: "127.0.0.2")
         let rest = (0..<200).map { site.url("/slow/r\($0)?delay=400", host: "127.0.0.3") }
@@ -90,11 +90,11 @@ import TrawlTestSite
         while site.requestCount(path: "/seq/sigint/503,200") < 1 || site.inFlight(host: "127.0.0.1") < 4,
             Date() < deadline
         {
-            usleep(5_000)
+            try await Task.sleep(for: .milliseconds(5))
         }
         let signalled = Date()
         process.interrupt()
-        let output = TrawlProcess.finish(process, stdout, stderr)
+        let output = await TrawlProcess.finish(process, stdout, stderr)
         #expect(output.status == 130, "\(output.stderr)")
         #expect(Date().timeIntervalSince(signalled) < 5)
         let text = try String(contentsOfFile: out, encoding: .utf8)
@@ -104,13 +104,13 @@ import TrawlTestSite
         #expect(!urls.contains(waiting))
         for url in slow { #expect(urls.contains(url)) }
         #expect(urls.count < 205)
-        let resumed = try TrawlProcess.run([list, "-o", out, "--resume", "-q", "-c", "64", "--per-host", "64"])
+        let resumed = try await TrawlProcess.run([list, "-o", out, "--resume", "-q", "-c", "64", "--per-host", "64"])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         let final = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
         #expect(final.count == 205)
     }
 
-    @Test func fourShardsPartitionEightHostsWithNothingMissingAndNothingTwice() throws {
+    @Test func fourShardsPartitionEightHostsWithNothingMissingAndNothingTwice() async throws {
         let hosts = (1...8).map { "127.0.0.\($0)" }
         let wide = try TestSite(hosts: hosts)
         let urls = (0..<80).map { wide.url("/page/\($0)", host: hosts[$0 % 8]) } + ["not a url"]
@@ -119,7 +119,7 @@ import TrawlTestSite
         var hostsPerShard: [Set<String>] = []
         for index in 1...4 {
             let environment = index == 4 ? ["JOB_COMPLETION_INDEX": "3", "TRAWL_SHARDS": "4"] : ["TRAWL_SHARD": "\(index)/4"]
-            let output = try TrawlProcess.run([list, "-q"], environment: environment)
+            let output = try await TrawlProcess.run([list, "-q"], environment: environment)
             let shardURLs = try output.records().map { $0["url"] as! String }
             seen += shardURLs
             hostsPerShard.append(Set(shardURLs.compactMap { URL(string: $0)?.host }))
@@ -132,7 +132,7 @@ import TrawlTestSite
 }
 
 extension CrawlCommandTests {
-    @Test func recordsStreamOutBeforeTheInputEnds() throws {
+    @Test func recordsStreamOutBeforeTheInputEnds() async throws {
         let (process, stdout, stderr) = try TrawlProcess.startStreaming(["-", "--progress", "never"])
         stdout.fileHandleForReading.readabilityHandler = nil
         process.standardInputWriter.write(Data((site.url("/page/first") + "\n").utf8))
@@ -145,7 +145,7 @@ extension CrawlCommandTests {
         #expect(String(decoding: received, as: UTF8.self).contains("/page/first"))
         process.standardInputWriter.write(Data((site.url("/page/second") + "\n").utf8))
         try process.standardInputWriter.close()
-        let rest = TrawlProcess.finish(process.process, stdout, stderr)
+        let rest = await TrawlProcess.finish(process.process, stdout, stderr)
         #expect(rest.status == 0)
         #expect(rest.stdout.contains("/page/second"))
     }

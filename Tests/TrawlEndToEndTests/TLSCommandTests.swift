@@ -18,11 +18,11 @@ struct TLSCommandTests {
         return (error["kind"] as? String ?? "", error["message"] as? String ?? "")
     }
 
-    @Test func cacertTrustsThePrivateCAAndEachBadCertificateFailsOnce() throws {
+    @Test func cacertTrustsThePrivateCAAndEachBadCertificateFailsOnce() async throws {
         let urls = [
             site.url(.valid, "/a"), site.url(.expired, "/b"), site.url(.wrongHost, "/c"), site.url(.selfSigned, "/d"),
         ]
-        let output = try TrawlProcess.run(
+        let output = try await TrawlProcess.run(
             ["crawl", "--progress", "never", "--cacert", site.caPath, "-"], stdin: urls.joined(separator: "\n"))
         #expect(output.status == 1)
         let records = Dictionary(
@@ -41,38 +41,38 @@ struct TLSCommandTests {
         }
     }
 
-    @Test func withoutCacertThePrivateCAIsUnknown() throws {
-        let output = try TrawlProcess.run(["crawl", "--progress", "never", "-"], stdin: site.url(.valid))
+    @Test func withoutCacertThePrivateCAIsUnknown() async throws {
+        let output = try await TrawlProcess.run(["crawl", "--progress", "never", "-"], stdin: site.url(.valid))
         #expect(output.status == 1)
         let record = try #require(try output.records().first)
         #expect(error(record)?.kind == "tls")
     }
 
-    @Test func insecureFetchesEverythingAndSaysSoTwice() throws {
+    @Test func insecureFetchesEverythingAndSaysSoTwice() async throws {
         let urls = TLSTestSite.Certificate.allCases.map { site.url($0) }
-        let output = try TrawlProcess.run(
+        let output = try await TrawlProcess.run(
             ["crawl", "--progress", "never", "--insecure", "-"], stdin: urls.joined(separator: "\n"))
         #expect(output.status == 0, "\(output.stderr)")
         #expect(try output.records().allSatisfy { $0["ok"] as? Bool == true })
         #expect(output.stderr.components(separatedBy: "NOT verified").count - 1 == 2, "\(output.stderr)")
     }
 
-    @Test func urlSessionRefusesTheFlagsItCannotHonour() throws {
+    @Test func urlSessionRefusesTheFlagsItCannotHonour() async throws {
         for flags in [["--cacert", site.caPath], ["--insecure"], ["--proxy", "http://127.0.0.1:1"]] {
-            let output = try TrawlProcess.run(
+            let output = try await TrawlProcess.run(
                 ["crawl", "--transport", "urlsession"] + flags + ["-"], stdin: site.url(.valid))
             #expect(output.status == 64)
             #expect(output.stderr.contains("cannot be used with --transport urlsession"), "\(output.stderr)")
             #expect(output.stdout.isEmpty)
         }
-        let missing = try TrawlProcess.run(["crawl", "--cacert", "/nonexistent/ca.pem", "-"], stdin: "")
+        let missing = try await TrawlProcess.run(["crawl", "--cacert", "/nonexistent/ca.pem", "-"], stdin: "")
         #expect(missing.status == 64)
     }
 
-    @Test func theProxyEnvironmentCarriesHTTPSAndNoSecretIsPrinted() throws {
+    @Test func theProxyEnvironmentCarriesHTTPSAndNoSecretIsPrinted() async throws {
         let proxy = try ForwardProxy(credentials: "trawler:\(Self.secret)")
         defer { proxy.shutdown() }
-        let output = try TrawlProcess.run(
+        let output = try await TrawlProcess.run(
             ["crawl", "--progress", "log", "--cacert", site.caPath, "-"], stdin: site.url(.valid, "/env"),
             environment: ["HTTPS_PROXY": proxy.url(credentials: "trawler:\(Self.secret)"), "NO_PROXY": "example.com"])
         #expect(output.status == 0, "\(output.stderr)")
@@ -80,10 +80,10 @@ struct TLSCommandTests {
         #expect(!output.stdout.contains(Self.secret) && !output.stderr.contains(Self.secret))
     }
 
-    @Test func anUnreachableProxyIsAConnectFailureWithTheProxyRedacted() throws {
+    @Test func anUnreachableProxyIsAConnectFailureWithTheProxyRedacted() async throws {
         let port = try TLSTestSite().port(.valid)  // a port that was free a moment ago
         let proxy = "http://trawler:\(Self.secret)@127.0.0.1:\(port)"
-        let output = try TrawlProcess.run(
+        let output = try await TrawlProcess.run(
             ["crawl", "--progress", "log", "--max-attempts", "1", "--proxy", proxy, "-"], stdin: site.url(.valid))
         #expect(output.status == 1)
         let record = try #require(try output.records().first)

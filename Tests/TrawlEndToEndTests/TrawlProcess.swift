@@ -81,13 +81,20 @@ struct TrawlProcess {
     /// Runs trawl to the end.
     static func run(
         _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:], directory: URL? = nil
-    ) throws -> Output {
+    ) async throws -> Output {
         let (process, out, err) = try start(arguments, stdin: stdin, environment: environment, directory: directory)
-        return finish(process, out, err)
+        return await finish(process, out, err)
     }
 
-    /// Waits for a started trawl and collects its output.
-    static func finish(_ process: Process, _ out: Pipe, _ err: Pipe) -> Output {
+    /// Waits for a started trawl and collects its output, on a thread of its own: blocking one of Swift's few
+    /// cooperative threads would stall every other test running meanwhile.
+    static func finish(_ process: Process, _ out: Pipe, _ err: Pipe) async -> Output {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: finishBlocking(process, out, err)) }.start()
+        }
+    }
+
+    private static func finishBlocking(_ process: Process, _ out: Pipe, _ err: Pipe) -> Output {
         // Read before waiting so a full pipe never blocks the child.
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()

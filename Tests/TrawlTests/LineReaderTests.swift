@@ -38,10 +38,10 @@ import Testing
     }
 
     @Test func manyLinesArriveInOrder() async {
-        let text = (0..<100_000).map { "http://h/\($0)" }.joined(separator: "\n")
+        let text = (0..<20_000).map { "http://h/\($0)" }.joined(separator: "\n")
         let lines = await Self.allLines(Self.reader(text))
-        #expect(lines.count == 100_000)
-        #expect(lines.last?.text == "http://h/99999")
+        #expect(lines.count == 20_000)
+        #expect(lines.last?.text == "http://h/19999")
     }
 }
 

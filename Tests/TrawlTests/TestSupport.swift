@@ -27,7 +27,9 @@ func crawl(
     var configuration = Crawler.Configuration()
     configuration.retry.policy = ExponentialBackoff(base: .milliseconds(10), maximum: .milliseconds(40))
     configure(&configuration)
-    let crawler = Crawler(configuration: configuration, transport: transport, clock: clock ?? CrawlClock(RecordingClock()))
+    // The product's default transport; the conformance suite holds both transports to the same contract.
+    let chosen = transport ?? (try? CurlMultiTransport()) ?? URLSessionTransport()
+    let crawler = Crawler(configuration: configuration, transport: chosen, clock: clock ?? CrawlClock(RecordingClock()))
     let sink = CollectingSink()
     let summary = await crawler.run(
         input: LineReaderTests.reader(lines.joined(separator: "\n")), sink: sink, control: control)
