@@ -38,7 +38,9 @@ public final class Scheduler: Sendable {
         let continuation: CheckedContinuation<Admission?, Never>
     }
 
-    private struct HostState {
+    /// A class, so the state machine mutates a host's queue in place: a struct copied out of the dictionary
+    /// and changed would copy the whole waiter queue on every grant.
+    private final class HostState {
         var inFlight = 0
         var waiters = FIFO<Waiter>()
         var pausedUntil: Duration?
@@ -103,12 +105,12 @@ public final class Scheduler: Sendable {
     public func acquire(host: String) async throws(CancellationError) -> Admission {
         let now = clock.now
         let immediate: Admission? = state.withLock { state in
-            var hostState = state.hosts[host] ?? newHost()
+            let hostState = state.hosts[host] ?? newHost()
             if let until = hostState.pausedUntil, until > now { return .paused(until: until) }
             if hostState.wakerDue.map({ $0 <= now }) == true { hostState.wakerDue = nil }
             if state.globalWakerDue.map({ $0 <= now }) == true { state.globalWakerDue = nil }
             if hostState.waiters.isEmpty && canStart(hostState, state: state, now: now) {
-                start(&hostState, state: &state, now: now)
+                start(hostState, state: &state, now: now)
                 state.hosts[host] = hostState
                 return .granted(Permit(host: host))
             }
@@ -144,9 +146,9 @@ public final class Scheduler: Sendable {
         let resumes: [Resume] = state.withLock { state in
             state.inFlight -= 1
             var resumes: [Resume] = []
-            if var hostState = state.hosts[permit.host] {
+            if let hostState = state.hosts[permit.host] {
                 hostState.inFlight -= 1
-                learn(outcome, host: &hostState, now: now, resumes: &resumes)
+                learn(outcome, host: hostState, now: now, resumes: &resumes)
                 state.hosts[permit.host] = hostState
                 markReadyIfEligible(permit.host, state: &state, now: now)
             }
@@ -162,14 +164,14 @@ public final class Scheduler: Sendable {
     }
 
     private func newHost() -> HostState {
-        var host = HostState()
+        let host = HostState()
         if let rate = politeness.ratePerHost {
             host.pacing = HostPacing(rate: rate, burst: rate, adaptive: politeness.adaptive, limit: rate)
         }
         return host
     }
 
-    private func learn(_ outcome: Outcome, host: inout HostState, now: Duration, resumes: inout [Resume]) {
+    private func learn(_ outcome: Outcome, host: HostState, now: Duration, resumes: inout [Resume]) {
         switch outcome {
         case .neutral:
             break
@@ -206,7 +208,7 @@ public final class Scheduler: Sendable {
             && (host.pacing?.allows(now) ?? true) && (state.globalPacing?.allows(now) ?? true)
     }
 
-    private func start(_ host: inout HostState, state: inout State, now: Duration) {
+    private func start(_ host: HostState, state: inout State, now: Duration) {
         host.inFlight += 1
         host.pacing?.consume(now)
         host.wakerDue = nil
@@ -217,7 +219,7 @@ public final class Scheduler: Sendable {
 
     private func enqueue(_ waiter: Waiter, host: String, state: inout State) -> [Resume] {
         let now = clock.now
-        var hostState = state.hosts[host] ?? newHost()
+        let hostState = state.hosts[host] ?? newHost()
         if let until = hostState.pausedUntil, until > now {
             return [.admit(waiter.continuation, .paused(until: until))]
         }
@@ -232,7 +234,7 @@ public final class Scheduler: Sendable {
     /// Queues `host` for service when it has waiters and room; sends its first waiter to sleep when only its
     /// pace holds it back.
     private func markReadyIfEligible(_ host: String, state: inout State, now: Duration) {
-        guard var hostState = state.hosts[host], !hostState.isReady, !hostState.waiters.isEmpty,
+        guard let hostState = state.hosts[host], !hostState.isReady, !hostState.waiters.isEmpty,
             hostState.inFlight < perHost, !hostState.isPaused(now)
         else { return }
         hostState.isReady = true
@@ -243,7 +245,7 @@ public final class Scheduler: Sendable {
     private func grantWhilePossible(state: inout State, now: Duration, into resumes: inout [Resume]) {
         var deferred: [String] = []
         while state.inFlight < total, let host = state.ready.pop() {
-            guard var hostState = state.hosts[host] else { continue }
+            guard let hostState = state.hosts[host] else { continue }
             hostState.isReady = false
             guard hostState.inFlight < perHost, !hostState.isPaused(now), !hostState.waiters.isEmpty else {
                 state.hosts[host] = hostState
@@ -266,7 +268,7 @@ public final class Scheduler: Sendable {
                 break
             }
             let waiter = hostState.waiters.pop()!
-            start(&hostState, state: &state, now: now)
+            start(hostState, state: &state, now: now)
             resumes.append(.admit(waiter.continuation, .granted(Permit(host: host))))
             state.hosts[host] = hostState
             markReadyIfEligible(host, state: &state, now: now)
