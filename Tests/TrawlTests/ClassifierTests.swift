@@ -26,7 +26,7 @@ import Testing
     ])
     func retryAfterInEveryFormIsWaitedInFull(_ value: String) {
         for status in [429, 503] {
-            guard case .retry(let wait, let reason, _) = classifier.decide(
+            guard case .retry(let wait, let reason) = classifier.decide(
                 answer(status, retryAfter: value), attempt: 1, now: now)
             else {
                 Issue.record("not retried")
@@ -38,18 +38,18 @@ import Testing
     }
 
     @Test func aPastDateMeansNowAndGarbageMeansTheBackoff() {
-        guard case .retry(let past, _, _) = classifier.decide(
+        guard case .retry(let past, _) = classifier.decide(
             answer(429, retryAfter: "Sun, 06 Nov 1994 07:00:00 GMT"), attempt: 1, now: now)
         else { return #expect(Bool(false)) }
         #expect(past == .zero)
-        guard case .retry(let garbage, let reason, _) = classifier.decide(
+        guard case .retry(let garbage, let reason) = classifier.decide(
             answer(429, retryAfter: "later"), attempt: 1, now: now)
         else { return #expect(Bool(false)) }
         #expect(garbage == .milliseconds(123) && reason == .backoff)
     }
 
     @Test func retryAfterOnOtherStatusesIsIgnored() {
-        guard case .retry(let wait, let reason, _) = classifier.decide(
+        guard case .retry(let wait, let reason) = classifier.decide(
             answer(500, retryAfter: "60"), attempt: 1, now: now)
         else { return #expect(Bool(false)) }
         #expect(wait == .milliseconds(123) && reason == .backoff)

@@ -49,7 +49,7 @@ struct Fetcher: Sendable {
                 return record(url, outcome, attempt: attempt, lastStatus: lastStatus, started: started, error: nil)
             case .fail(let error):
                 return record(url, outcome, attempt: attempt, lastStatus: lastStatus, started: started, error: error)
-            case .retry(let wait, let reason, _):
+            case .retry(let wait, let reason):
                 emit(.waitStarted(host: url.host, reason: reason))
                 let slept = await control.sleep(on: clock, until: clock.now + wait)
                 emit(.waitEnded(host: url.host))

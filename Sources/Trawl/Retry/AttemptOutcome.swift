@@ -11,6 +11,6 @@ enum AttemptOutcome: Sendable {
 /// What to do after an attempt: the one place that decides what an outcome means.
 enum Decision: Equatable {
     case success
-    case retry(after: Duration, reason: ProgressEvent.WaitReason, error: RecordError)
+    case retry(after: Duration, reason: ProgressEvent.WaitReason)
     case fail(RecordError)
 }

@@ -9,20 +9,20 @@ struct Classifier: Sendable {
     ///   - now: wall-clock time, for `Retry-After` dates.
     func decide(_ outcome: AttemptOutcome, attempt: Int, now: Date) -> Decision {
         let canRetry = attempt < retry.maxAttempts
+        /// Another attempt after the policy's backoff, or `error` when the attempts are spent.
+        func backOff(else error: RecordError) -> Decision {
+            canRetry ? .retry(after: retry.policy.delay(afterAttempt: attempt), reason: .backoff) : .fail(error)
+        }
         switch outcome {
         case .failure(let error, _, _):
-            guard error.kind.isRetryable, canRetry else { return .fail(error) }
-            return .retry(after: retry.policy.delay(afterAttempt: attempt), reason: .backoff, error: error)
+            return error.kind.isRetryable ? backOff(else: error) : .fail(error)
         case .response(let response, _):
             let status = response.status
             if (200..<300).contains(status) {
                 switch retry.evaluate?.evaluate(response) ?? .accept {
                 case .accept: return .success
                 case .reject(let message): return .fail(RecordError(.validation, message))
-                case .retry(let message):
-                    let error = RecordError(.validation, message)
-                    guard canRetry else { return .fail(error) }
-                    return .retry(after: retry.policy.delay(afterAttempt: attempt), reason: .backoff, error: error)
+                case .retry(let message): return backOff(else: RecordError(.validation, message))
                 }
             }
             let statusError = RecordError(.status, Self.describe(status: status, attempts: attempt))
@@ -36,10 +36,9 @@ struct Classifier: Sendable {
                         ))
                 }
                 guard canRetry else { return .fail(statusError) }
-                return .retry(after: wait, reason: .retryAfter, error: statusError)
+                return .retry(after: wait, reason: .retryAfter)
             }
-            guard canRetry else { return .fail(statusError) }
-            return .retry(after: retry.policy.delay(afterAttempt: attempt), reason: .backoff, error: statusError)
+            return backOff(else: statusError)
         }
     }
 

@@ -33,6 +33,7 @@ public struct Expectations: ResponseEvaluator {
     /// Whether any check is set.
     public var isEmpty: Bool { statuses.isEmpty && bodyPattern == nil && json.isEmpty }
 
+    /// Whether the checks read the body (a regular expression or a JSON path).
     public var needsBody: Bool { bodyPattern != nil || !json.isEmpty }
 
     public func evaluate(_ response: TransportResponse) -> Evaluation {
