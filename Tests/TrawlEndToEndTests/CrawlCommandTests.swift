@@ -150,3 +150,22 @@ extension CrawlCommandTests {
         #expect(rest.stdout.contains("/page/second"))
     }
 }
+
+extension CrawlCommandTests {
+    @Test func aSecondSignalExitsAtOnceLeavingOnlyWholeLines() async throws {
+        let urls = (0..<40).map { site.url("/slow/\($0)?delay=3000", host: site.hosts[$0 % 3]) }
+        let out = directory.appendingPathComponent("twice.ndjson").path
+        let (process, stdout, stderr) = try TrawlProcess.start([write(urls, to: "twice.txt"), "-o", out, "--progress", "never"])
+        let deadline = Date().addingTimeInterval(10)
+        while site.inFlight() < 6, Date() < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        let start = Date()
+        process.interrupt()
+        try await Task.sleep(for: .milliseconds(100))
+        process.interrupt()
+        let output = await TrawlProcess.finish(process, stdout, stderr)
+        #expect(output.status == 130)
+        #expect(Date().timeIntervalSince(start) < 2, "the second signal did not end the run at once")
+        let text = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(text.isEmpty || text.hasSuffix("\n"))
+    }
+}

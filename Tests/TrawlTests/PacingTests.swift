@@ -104,3 +104,23 @@ final class StartLog: Sendable {
 
     var values: [Double] { times.withLock { $0 } }
 }
+
+@Suite(.timeLimit(.minutes(1))) struct RateLimitAtTheServerTests {
+    @Test func rateFiveNeverExceedsABucketOfFiveAtFivePerSecondAtTheServer() async throws {
+        let site = try TestSite()
+        let urls = (0..<20).map { site.url("/page/\($0)") }
+        let (sink, _) = await crawl(urls, configure: {
+            $0.politeness.ratePerHost = 5
+            $0.concurrency.perHost = 20
+            $0.concurrency.total = 20
+        }, clock: .continuous)
+        #expect(sink.records.count == 20 && sink.records.allSatisfy { $0.ok })
+        let arrivals = site.requests().map(\.arrival)
+        let first = try #require(arrivals.min())
+        let seconds = arrivals.map { ($0 - first).seconds }
+        #expect(PacingTests.conforms(seconds, rate: 5, burst: 5, slack: 0.02))
+        // Not needlessly slow either: 5 at once, then 15 more at 5 a second.
+        #expect(seconds.max()! < 3.6)
+        site.shutdown()
+    }
+}
