@@ -111,4 +111,20 @@ enum TrawlCommands {
     )
 
     static let parser = CommandLineParser(root: root, version: trawlVersion)
+
+    /// `trawl --help`: crawl is what people run, so its options come first, then the subcommands.
+    static var rootHelp: String {
+        let crawlHelp = parser.helpText(for: ["trawl", "crawl"])
+            .replacingOccurrences(of: "USAGE: trawl crawl ", with: "USAGE: trawl [crawl] ")
+        let rootHelp = parser.helpText(for: ["trawl"])
+        guard let subcommands = rootHelp.range(of: "SUBCOMMANDS:") else { return crawlHelp }
+        return crawlHelp + "\n" + rootHelp[subcommands.lowerBound...]
+    }
+
+    /// A usage error as swift-argument-parser prints it; errors in the implicit `crawl` point at `trawl --help`,
+    /// which shows crawl's options.
+    static func errorText(for error: UsageError) -> String {
+        parser.errorText(for: error)
+            .replacingOccurrences(of: "See 'trawl crawl --help'", with: "See 'trawl --help'")
+    }
 }

@@ -14,7 +14,7 @@ func runTrawl(_ arguments: [String], environment: [String: String]) async -> Exi
     do {
         switch try parser.parse(arguments) {
         case .help(let text):
-            FileHandle.standardOutput.write(Data(text.utf8))
+            FileHandle.standardOutput.write(Data((text == parser.helpText(for: ["trawl"]) ? TrawlCommands.rootHelp : text).utf8))
             return .success
         case .version(let version):
             FileHandle.standardOutput.write(Data("\(version)\n".utf8))
@@ -35,7 +35,7 @@ func runTrawl(_ arguments: [String], environment: [String: String]) async -> Exi
             ).execute()
         }
     } catch let error as UsageError {
-        printError(parser.errorText(for: error))
+        printError(TrawlCommands.errorText(for: error))
         return .usage
     } catch let error as ExitError {
         printError("Error: \(error.message)\n")
