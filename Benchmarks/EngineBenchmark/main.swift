@@ -30,9 +30,9 @@ let reporter = ProgressReporter(mode: .never, destination: "/dev/null")
 func cpuSeconds() -> Double {
     var usage = rusage()
     #if canImport(Glibc)
-    getrusage(RUSAGE_SELF.rawValue, &usage)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
     #else
-    getrusage(RUSAGE_SELF, &usage)
+        getrusage(RUSAGE_SELF, &usage)
     #endif
     return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
         + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
@@ -46,5 +46,7 @@ let elapsed = ContinuousClock.now - start
 let cpu = cpuSeconds() - cpuBefore
 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
 precondition(summary.records == count && summary.succeeded == count, "lost records: \(summary)")
-print(String(format: "engine: %d URLs in %.2f s = %.0f URLs/s, %.2f µs CPU per URL (concurrency %d)",
-             count, seconds, Double(count) / seconds, cpu / Double(count) * 1e6, concurrency))
+print(
+    String(
+        format: "engine: %d URLs in %.2f s = %.0f URLs/s, %.2f µs CPU per URL (concurrency %d)",
+        count, seconds, Double(count) / seconds, cpu / Double(count) * 1e6, concurrency))

@@ -30,7 +30,8 @@ struct CrawlRun {
             finisher.noteSignal(signal)
             if count == 1 {
                 control.stop()
-                let nanoseconds = grace.components.seconds * 1_000_000_000 + grace.components.attoseconds / 1_000_000_000
+                let nanoseconds =
+                    grace.components.seconds * 1_000_000_000 + grace.components.attoseconds / 1_000_000_000
                 DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(nanoseconds))) {
                     finisher.finishAndExit(interrupted: true)
                 }

@@ -28,7 +28,8 @@ enum OutputFile {
         if force && isRegular { flags |= O_TRUNC }
         let fd = Foundation.open(path, flags, 0o644)
         guard fd >= 0 else {
-            throw ExitError(code: .cannotCreate, message: "cannot open the output '\(path)': \(String(cString: strerror(errno)))")
+            throw ExitError(
+                code: .cannotCreate, message: "cannot open the output '\(path)': \(String(cString: strerror(errno)))")
         }
         var resumed: ResumeIndex.Result?
         if resume && isRegular {
@@ -48,7 +49,8 @@ enum InputFile {
         if path == "-" { return LineReader(fd: STDIN_FILENO, closeOnDeinit: false) }
         let fd = Foundation.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
-            throw ExitError(code: .noInput, message: "cannot read the input '\(path)': \(String(cString: strerror(errno)))")
+            throw ExitError(
+                code: .noInput, message: "cannot read the input '\(path)': \(String(cString: strerror(errno)))")
         }
         var info = stat()
         if fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {

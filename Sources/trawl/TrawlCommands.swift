@@ -29,7 +29,9 @@ enum TrawlCommands {
         .option(
             "-H", "--header", valueName: "header", help: "Add a request header, 'Name: value'. Repeatable.",
             isRepeatable: true),
-        .option("--user-agent", valueName: "text", help: "The User-Agent header.", defaultDescription: "trawl/\(trawlVersion)"),
+        .option(
+            "--user-agent", valueName: "text", help: "The User-Agent header.",
+            defaultDescription: "trawl/\(trawlVersion)"),
         .option(
             "--body", valueName: "mode", help: "Put each body in its record.", defaultDescription: "none",
             allowedValues: ["none", "text", "base64"]),
@@ -42,7 +44,8 @@ enum TrawlCommands {
         .option("--expect-body", valueName: "regex", help: "Retry a 2xx answer whose body does not match."),
         .option(
             "--expect-json", valueName: "path=value",
-            help: "Retry a 2xx answer whose JSON body lacks this value at a dotted path (data.items.0.state=ready). Repeatable.",
+            help:
+                "Retry a 2xx answer whose JSON body lacks this value at a dotted path (data.items.0.state=ready). Repeatable.",
             isRepeatable: true),
         .option(
             "--progress", valueName: "mode",
@@ -56,7 +59,8 @@ enum TrawlCommands {
             defaultDescription: "10"),
         .option(
             "--shard", valueName: "k/n",
-            help: "Crawl only URLs whose host hashes to shard k of n (also TRAWL_SHARD, or JOB_COMPLETION_INDEX with TRAWL_SHARDS)."
+            help:
+                "Crawl only URLs whose host hashes to shard k of n (also TRAWL_SHARD, or JOB_COMPLETION_INDEX with TRAWL_SHARDS)."
         ),
         .option(
             "--transport", valueName: "name", help: "The HTTP client: the fastest available, libcurl or URLSession.",
@@ -69,7 +73,8 @@ enum TrawlCommands {
             help: "Do not verify TLS certificates or host names (says so on stderr; needs the libcurl transport)."),
         .option(
             "--proxy", valueName: "url",
-            help: "Send every request through this proxy, https by CONNECT; overrides HTTP_PROXY, HTTPS_PROXY and ALL_PROXY, NO_PROXY still applies (needs the libcurl transport)."
+            help:
+                "Send every request through this proxy, https by CONNECT; overrides HTTP_PROXY, HTTPS_PROXY and ALL_PROXY, NO_PROXY still applies (needs the libcurl transport)."
         ),
         .flag("--http1.1", help: "Speak HTTP/1.1 only; by default HTTP/2 is offered over TLS (libcurl transport)."),
     ]

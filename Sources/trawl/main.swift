@@ -14,7 +14,8 @@ func runTrawl(_ arguments: [String], environment: [String: String]) async -> Exi
     do {
         switch try parser.parse(arguments) {
         case .help(let text):
-            FileHandle.standardOutput.write(Data((text == parser.helpText(for: ["trawl"]) ? TrawlCommands.rootHelp : text).utf8))
+            FileHandle.standardOutput.write(
+                Data((text == parser.helpText(for: ["trawl"]) ? TrawlCommands.rootHelp : text).utf8))
             return .success
         case .version(let version):
             FileHandle.standardOutput.write(Data("\(version)\n".utf8))
@@ -66,7 +67,11 @@ func runDemo(_ command: ParsedCommand) async throws -> ExitCode {
     var configuration = Crawler.Configuration()
     configuration.retry.maxRetryAfter = .seconds(5)
     let quiet = command.flag("quiet")
-    if !quiet { printError("trawl demo: crawling \(count) URLs from a loopback site on \(site.hosts.joined(separator: ", ")), port \(site.port)\n") }
+    if !quiet {
+        printError(
+            "trawl demo: crawling \(count) URLs from a loopback site on \(site.hosts.joined(separator: ", ")), port \(site.port)\n"
+        )
+    }
     return try await CrawlRun(
         input: try InputFile.open(listPath), inputPath: listPath,
         output: try OutputFile.open(path: path, resume: false, force: path == defaultOutput),

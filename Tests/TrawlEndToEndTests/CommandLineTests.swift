@@ -27,8 +27,10 @@ import TrawlTestSite
         #expect(output.stderr.contains("See 'trawl --help' for more information."))
     }
 
-    @Test(arguments: [["-", "-c", "zero"], ["-", "-c", "0"], ["-", "--body", "html"], ["-", "--shard", "5/4"],
-                      ["-", "-H", "NoColon"], ["-", "--resume"]])
+    @Test(arguments: [
+        ["-", "-c", "zero"], ["-", "-c", "0"], ["-", "--body", "html"], ["-", "--shard", "5/4"],
+        ["-", "-H", "NoColon"], ["-", "--resume"],
+    ])
     func badValuesAreUsageErrors(_ arguments: [String]) async throws {
         let output = try await TrawlProcess.run(arguments, stdin: "")
         #expect(output.status == 64, "\(arguments): \(output.stderr)")

@@ -26,10 +26,12 @@ import TrawlTestSite
         let last = try await TrawlProcess.run(arguments)
         #expect(last.status == 0, "\(last.stderr)")
 
-        let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = try String(contentsOfFile: out, encoding: .utf8).split(
+            separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.last == "")
         let recorded = try lines.dropLast().map { line in
-            try #require(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(line)")["url"] as! String
+            try #require(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(line)")["url"]
+                as! String
         }
         #expect(recorded.count == urls.count)
         #expect(Set(recorded) == Set(urls))

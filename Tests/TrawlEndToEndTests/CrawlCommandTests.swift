@@ -28,7 +28,9 @@ import TrawlTestSite
 
     @Test func aListWithFailuresExitsOneAndStdoutStaysPureNDJSON() async throws {
         let evil = site.url("/status/404?x=%1B%5B31m")
-        let lines = ["# comment", site.url("/page/a"), "", site.url("/status/404"), "bogus\u{1B}[2J", evil, site.url("/page/a")]
+        let lines = [
+            "# comment", site.url("/page/a"), "", site.url("/status/404"), "bogus\u{1B}[2J", evil, site.url("/page/a"),
+        ]
         let output = try await TrawlProcess.run([write(lines), "--max-attempts", "2", "--backoff-base", "0.01"])
         #expect(output.status == 1)
         let records = try output.records()
@@ -118,7 +120,8 @@ import TrawlTestSite
         var seen: [String] = []
         var hostsPerShard: [Set<String>] = []
         for index in 1...4 {
-            let environment = index == 4 ? ["JOB_COMPLETION_INDEX": "3", "TRAWL_SHARDS": "4"] : ["TRAWL_SHARD": "\(index)/4"]
+            let environment =
+                index == 4 ? ["JOB_COMPLETION_INDEX": "3", "TRAWL_SHARDS": "4"] : ["TRAWL_SHARD": "\(index)/4"]
             let output = try await TrawlProcess.run([list, "-q"], environment: environment)
             let shardURLs = try output.records().map { $0["url"] as! String }
             seen += shardURLs
@@ -155,7 +158,9 @@ extension CrawlCommandTests {
     @Test func aSecondSignalExitsAtOnceLeavingOnlyWholeLines() async throws {
         let urls = (0..<40).map { site.url("/slow/\($0)?delay=3000", host: site.hosts[$0 % 3]) }
         let out = directory.appendingPathComponent("twice.ndjson").path
-        let (process, stdout, stderr) = try TrawlProcess.start([write(urls, to: "twice.txt"), "-o", out, "--progress", "never"])
+        let (process, stdout, stderr) = try TrawlProcess.start([
+            write(urls, to: "twice.txt"), "-o", out, "--progress", "never",
+        ])
         let deadline = Date().addingTimeInterval(10)
         while site.inFlight() < 6, Date() < deadline { try await Task.sleep(for: .milliseconds(5)) }
         let start = Date()

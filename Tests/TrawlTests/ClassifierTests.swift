@@ -26,8 +26,9 @@ import Testing
     ])
     func retryAfterInEveryFormIsWaitedInFull(_ value: String) {
         for status in [429, 503] {
-            guard case .retry(let wait, let reason) = classifier.decide(
-                answer(status, retryAfter: value), attempt: 1, now: now)
+            guard
+                case .retry(let wait, let reason) = classifier.decide(
+                    answer(status, retryAfter: value), attempt: 1, now: now)
             else {
                 Issue.record("not retried")
                 continue
@@ -38,19 +39,22 @@ import Testing
     }
 
     @Test func aPastDateMeansNowAndGarbageMeansTheBackoff() {
-        guard case .retry(let past, _) = classifier.decide(
-            answer(429, retryAfter: "Sun, 06 Nov 1994 07:00:00 GMT"), attempt: 1, now: now)
+        guard
+            case .retry(let past, _) = classifier.decide(
+                answer(429, retryAfter: "Sun, 06 Nov 1994 07:00:00 GMT"), attempt: 1, now: now)
         else { return #expect(Bool(false)) }
         #expect(past == .zero)
-        guard case .retry(let garbage, let reason) = classifier.decide(
-            answer(429, retryAfter: "later"), attempt: 1, now: now)
+        guard
+            case .retry(let garbage, let reason) = classifier.decide(
+                answer(429, retryAfter: "later"), attempt: 1, now: now)
         else { return #expect(Bool(false)) }
         #expect(garbage == .milliseconds(123) && reason == .backoff)
     }
 
     @Test func retryAfterOnOtherStatusesIsIgnored() {
-        guard case .retry(let wait, let reason) = classifier.decide(
-            answer(500, retryAfter: "60"), attempt: 1, now: now)
+        guard
+            case .retry(let wait, let reason) = classifier.decide(
+                answer(500, retryAfter: "60"), attempt: 1, now: now)
         else { return #expect(Bool(false)) }
         #expect(wait == .milliseconds(123) && reason == .backoff)
     }

@@ -12,7 +12,8 @@ import TrawlTestSite
     }
 
     @Test func aMixedListGetsExactlyOneRightRecordPerDistinctLine() async throws {
-        let page1 = site.url("/page/1"), page2 = site.url("/page/2", host: "127.0.0.2")
+        let page1 = site.url("/page/1")
+        let page2 = site.url("/page/2", host: "127.0.0.2")
         let notFound = site.url("/status/404", host: "127.0.0.3")
         let flaky = site.url("/seq/flaky/503,200")
         let limited = site.url("/retry-after/s?after=2", host: "127.0.0.2")
@@ -87,10 +88,12 @@ import TrawlTestSite
         // One slot. The flaky URL backs off for 300 ms; the five pages must use the slot meanwhile.
         let flaky = site.url("/seq/wait/500,200")
         let pages = (0..<5).map { site.url("/page/\($0)", host: "127.0.0.2") }
-        let (sink, _) = await crawl([flaky] + pages, configure: {
-            $0.concurrency.total = 1
-            $0.retry.policy = ConstantBackoff(.milliseconds(300))
-        }, clock: .continuous)
+        let (sink, _) = await crawl(
+            [flaky] + pages,
+            configure: {
+                $0.concurrency.total = 1
+                $0.retry.policy = ConstantBackoff(.milliseconds(300))
+            }, clock: .continuous)
         #expect(sink.records.allSatisfy { $0.ok })
         let order = site.requests().map(\.path)
         #expect(order.first == "/seq/wait/500,200")
@@ -101,9 +104,11 @@ import TrawlTestSite
     @Test func retryAfterAndBackoffGapsAtTheServerAreAtLeastTheStatedWait() async throws {
         let limited = site.url("/retry-after/gap?after=1&times=1")
         let flaky = site.url("/seq/gap/500,500,200", host: "127.0.0.2")
-        let (sink, _) = await crawl([limited, flaky], configure: {
-            $0.retry.policy = ExponentialBackoff(base: .milliseconds(200), maximum: .seconds(1))
-        }, clock: .continuous)
+        let (sink, _) = await crawl(
+            [limited, flaky],
+            configure: {
+                $0.retry.policy = ExponentialBackoff(base: .milliseconds(200), maximum: .seconds(1))
+            }, clock: .continuous)
         #expect(sink.records.allSatisfy { $0.ok })
         func gaps(_ path: String) -> [Duration] {
             let arrivals = site.requests().filter { $0.path == path }.map(\.arrival)
@@ -121,9 +126,11 @@ import TrawlTestSite
         let limited = site.url("/retry-after/pause?after=1&times=1")
         let sameHost = (0..<4).map { site.url("/slow/\($0)?delay=100") }
         let otherHost = (0..<12).map { site.url("/slow/\($0)?delay=100", host: "127.0.0.2") }
-        let (sink, _) = await crawl([limited] + sameHost + otherHost, configure: {
-            $0.concurrency.perHost = 1
-        }, clock: .continuous)
+        let (sink, _) = await crawl(
+            [limited] + sameHost + otherHost,
+            configure: {
+                $0.concurrency.perHost = 1
+            }, clock: .continuous)
         #expect(sink.records.allSatisfy { $0.ok })
         let log = site.requests()
         let refused = try #require(log.first { $0.path == "/retry-after/pause" })
@@ -162,7 +169,8 @@ import TrawlTestSite
     @Test func credentialsAreDroppedWhenARedirectLeavesTheOrigin() async throws {
         let crossTarget = site.url("/echo-headers", host: "127.0.0.2")
         let sameTarget = site.url("/echo-headers")
-        let cross = site.url("/redirect-to?to=\(crossTarget.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)")
+        let cross = site.url(
+            "/redirect-to?to=\(crossTarget.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)")
         let same = site.url("/redirect-to?to=%2Fecho-headers")
         _ = await crawl([cross, same]) {
             $0.request.headers = HTTPHeaders([
@@ -222,10 +230,12 @@ import TrawlTestSite
             }
             control.stop()
         }
-        let (sink, summary) = await crawl(slow + [waiting] + later, configure: {
-            $0.concurrency.total = 4
-            $0.retry.policy = ConstantBackoff(.seconds(5))
-        }, clock: .continuous, control: control)
+        let (sink, summary) = await crawl(
+            slow + [waiting] + later,
+            configure: {
+                $0.concurrency.total = 4
+                $0.retry.policy = ConstantBackoff(.seconds(5))
+            }, clock: .continuous, control: control)
         #expect(summary.interrupted)
         #expect(sink.record(for: waiting) == nil)
         for url in slow { #expect(sink.record(for: url)?.ok == true) }

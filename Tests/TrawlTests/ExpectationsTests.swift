@@ -17,7 +17,9 @@ import TrawlTestSite
         #expect(
             expectations.evaluate(response(#"{"ok":true,"data":{"items":[{"state":"pending"}]}}"#))
                 == .retry("data.items.0.state is pending, expected ready"))
-        #expect(expectations.evaluate(response(#"{"ok":1,"data":{}}"#)) == .retry("data.items.0.state is missing from the JSON body"))
+        #expect(
+            expectations.evaluate(response(#"{"ok":1,"data":{}}"#))
+                == .retry("data.items.0.state is missing from the JSON body"))
         #expect(expectations.evaluate(response("<html>")) == .retry("the body is not JSON"))
         let rejected = !expectations.expectJSON("novalue")
         #expect(rejected)

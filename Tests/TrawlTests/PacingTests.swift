@@ -109,11 +109,13 @@ final class StartLog: Sendable {
     @Test func rateFiveNeverExceedsABucketOfFiveAtFivePerSecondAtTheServer() async throws {
         let site = try TestSite()
         let urls = (0..<20).map { site.url("/page/\($0)") }
-        let (sink, _) = await crawl(urls, configure: {
-            $0.politeness.ratePerHost = 5
-            $0.concurrency.perHost = 20
-            $0.concurrency.total = 20
-        }, clock: .continuous)
+        let (sink, _) = await crawl(
+            urls,
+            configure: {
+                $0.politeness.ratePerHost = 5
+                $0.concurrency.perHost = 20
+                $0.concurrency.total = 20
+            }, clock: .continuous)
         #expect(sink.records.count == 20 && sink.records.allSatisfy { $0.ok })
         let arrivals = site.requests().map(\.arrival)
         let first = try #require(arrivals.min())

@@ -30,8 +30,10 @@ import Testing
         #expect(RetryAfter.date(reference).delay(now: reference.addingTimeInterval(3600)) == .zero)
     }
 
-    @Test(arguments: ["", "soon", "-5", "1.5", "5 5", "Sun, 32 Nov 1994 08:49:37 GMT", "Sun, 06 Foo 1994 08:49:37 GMT",
-                      "Sun, 06 Nov 1994 25:49:37 GMT", "0x10"])
+    @Test(arguments: [
+        "", "soon", "-5", "1.5", "5 5", "Sun, 32 Nov 1994 08:49:37 GMT", "Sun, 06 Foo 1994 08:49:37 GMT",
+        "Sun, 06 Nov 1994 25:49:37 GMT", "0x10",
+    ])
     func garbageIsRejected(_ text: String) {
         #expect(RetryAfter(headerValue: text) == nil)
     }

@@ -14,7 +14,8 @@ import Testing
 
     @Test func equalJitterStaysWithinHalfToFullCeilingAndUsesTheWholeRange() {
         let policy = ExponentialBackoff(base: .seconds(1), maximum: .seconds(30))
-        var low = Duration.seconds(100), high = Duration.zero
+        var low = Duration.seconds(100)
+        var high = Duration.zero
         for _ in 0..<2000 {
             let delay = policy.delay(afterAttempt: 3)
             #expect(delay >= .seconds(2) && delay <= .seconds(4))

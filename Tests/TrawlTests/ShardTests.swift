@@ -5,7 +5,9 @@ import Testing
 @Suite struct ShardTests {
     @Test func parsesKOverNAndRejectsNonsense() {
         #expect(Shard(parsing: "2/4") == Shard(index: 2, count: 4))
-        for bad in ["0/4", "5/4", "1/0", "a/b", "1", "1/2/3", "-1/2", ""] { #expect(Shard(parsing: bad) == nil, "\(bad)") }
+        for bad in ["0/4", "5/4", "1/0", "a/b", "1", "1/2/3", "-1/2", ""] {
+            #expect(Shard(parsing: bad) == nil, "\(bad)")
+        }
     }
 
     @Test func theHashIsTheDocumentedFNV1aAndIgnoresCase() {

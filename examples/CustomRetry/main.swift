@@ -33,9 +33,12 @@ let crawler = Crawler(configuration: configuration)
 let attempts = Atomic<Int>(0)
 let start = ContinuousClock.now
 var records: [Record] = []
-for await record in crawler.records(for: urls, events: { event in
-    if case .attemptStarted = event { attempts.add(1, ordering: .relaxed) }
-}) {
+for await record in crawler.records(
+    for: urls,
+    events: { event in
+        if case .attemptStarted = event { attempts.add(1, ordering: .relaxed) }
+    })
+{
     records.append(record)
     print("\(record.url): ok=\(record.ok) status=\(record.status.map(String.init) ?? "-") attempts=\(record.attempts)")
 }

@@ -13,7 +13,8 @@ extension Crawler {
     ) -> AsyncStream<Record> {
         AsyncStream { continuation in
             let task = Task {
-                _ = await run(input: LineReader(lines: urls), sink: StreamSink(continuation: continuation), events: events)
+                _ = await run(
+                    input: LineReader(lines: urls), sink: StreamSink(continuation: continuation), events: events)
                 continuation.finish()
             }
             continuation.onTermination = { _ in task.cancel() }

@@ -14,11 +14,15 @@ public struct Crawler: Sendable {
     /// - Parameters:
     ///   - transport: the HTTP client; by default a ``URLSessionTransport`` sized for the configuration.
     ///   - clock: the clock every deliberate wait uses (inject a test clock to run schedules fast).
-    public init(configuration: Configuration = Configuration(), transport: (any Transport)? = nil,
-                clock: CrawlClock = .continuous) {
+    public init(
+        configuration: Configuration = Configuration(), transport: (any Transport)? = nil,
+        clock: CrawlClock = .continuous
+    ) {
         self.configuration = configuration
-        self.transport = transport ?? URLSessionTransport(
-            maxConnectionsPerHost: max(configuration.concurrency.perHost, configuration.concurrency.total))
+        self.transport =
+            transport
+            ?? URLSessionTransport(
+                maxConnectionsPerHost: max(configuration.concurrency.perHost, configuration.concurrency.total))
         self.clock = clock
     }
 

@@ -74,7 +74,8 @@ struct Fetcher: Sendable {
             emit(.attemptStarted(host: host))
             let result: Result<TransportResponse, RecordError>
             if remaining <= .zero {
-                result = .failure(RecordError(.timeout, "no complete answer within \(describe(configuration.request.timeout))"))
+                result = .failure(
+                    RecordError(.timeout, "no complete answer within \(describe(configuration.request.timeout))"))
             } else {
                 let request = TransportRequest(
                     url: current, headers: headers, timeout: remaining,
@@ -195,7 +196,9 @@ struct Fetcher: Sendable {
             }
         case .failure(_, _, let finalURL):
             record.status = lastStatus
-            record.finalURL = finalURL.map { $0 == url.url ? url.original : CrawlURL.redactingPassword($0.absoluteString) }
+            record.finalURL = finalURL.map {
+                $0 == url.url ? url.original : CrawlURL.redactingPassword($0.absoluteString)
+            }
         }
         return record
     }

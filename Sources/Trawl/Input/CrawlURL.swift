@@ -56,7 +56,8 @@ public struct CrawlURL: Sendable, Hashable {
     static func redactingPassword(_ text: String) -> String {
         guard text.utf8.contains(UInt8(ascii: "@")), let schemeEnd = text.range(of: "://") else { return text }
         let authorityStart = schemeEnd.upperBound
-        let authorityEnd = text[authorityStart...].firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" })
+        let authorityEnd =
+            text[authorityStart...].firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" })
             ?? text.endIndex
         guard let at = text[authorityStart..<authorityEnd].lastIndex(of: "@"),
             let colon = text[authorityStart..<at].firstIndex(of: ":")

@@ -38,7 +38,8 @@ public struct Expectations: ResponseEvaluator {
 
     public func evaluate(_ response: TransportResponse) -> Evaluation {
         if !statuses.isEmpty && !statuses.contains(response.status) {
-            return .retry("status \(response.status) is not one of \(statuses.sorted().map(String.init).joined(separator: ","))")
+            return .retry(
+                "status \(response.status) is not one of \(statuses.sorted().map(String.init).joined(separator: ","))")
         }
         if let bodyPattern {
             let text = String(decoding: response.body, as: UTF8.self)
@@ -47,7 +48,9 @@ public struct Expectations: ResponseEvaluator {
             }
         }
         if !json.isEmpty {
-            guard let document = try? JSONSerialization.jsonObject(with: Data(response.body), options: [.fragmentsAllowed])
+            guard
+                let document = try? JSONSerialization.jsonObject(
+                    with: Data(response.body), options: [.fragmentsAllowed])
             else { return .retry("the body is not JSON") }
             for (path, expected) in json {
                 let dotted = path.joined(separator: ".")

@@ -34,8 +34,10 @@ public struct TransportRequest: Sendable {
     public var keepBody: Bool
 
     /// Creates a request.
-    public init(url: URL, headers: HTTPHeaders = HTTPHeaders(), timeout: Duration = .seconds(30),
-                maxBodyBytes: Int = 10 << 20, keepBody: Bool = false) {
+    public init(
+        url: URL, headers: HTTPHeaders = HTTPHeaders(), timeout: Duration = .seconds(30),
+        maxBodyBytes: Int = 10 << 20, keepBody: Bool = false
+    ) {
         self.url = url
         self.headers = headers
         self.timeout = timeout
