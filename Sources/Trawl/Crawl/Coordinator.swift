@@ -6,16 +6,18 @@ import Synchronization
 actor Coordinator {
     private let source: URLSource
     private let fetcher: Fetcher
+    private let scheduler: Scheduler
     private let recorder: Recorder
     private let control: RunControl
     private let admittedLimit: Int
 
     init(
-        source: URLSource, fetcher: Fetcher, sink: any RecordSink, control: RunControl, admittedLimit: Int,
-        emit: @escaping @Sendable (ProgressEvent) -> Void
+        source: URLSource, fetcher: Fetcher, scheduler: Scheduler, sink: any RecordSink, control: RunControl,
+        admittedLimit: Int, emit: @escaping @Sendable (ProgressEvent) -> Void
     ) {
         self.source = source
         self.fetcher = fetcher
+        self.scheduler = scheduler
         self.recorder = Recorder(sink: sink, emit: emit)
         self.control = control
         self.admittedLimit = admittedLimit
@@ -31,7 +33,11 @@ actor Coordinator {
                 case .rejected(let record):
                     recorder.finish(record)
                 case .fetch(let url):
-                    if admitted >= admittedLimit, await group.next() != nil {
+                    // Read ahead past busy or paused hosts, up to the window; but while URLs already queue for
+                    // a global slot, wait for one to finish instead: parking more would only cost task switches.
+                    while admitted >= admittedLimit || (admitted > 0 && scheduler.isSaturated),
+                        await group.next() != nil
+                    {
                         admitted -= 1
                     }
                     group.addTask {

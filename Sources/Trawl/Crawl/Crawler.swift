@@ -45,7 +45,8 @@ public struct Crawler: Sendable {
             configuration: configuration, scheduler: scheduler, transport: transport, clock: clock,
             control: control, emit: events)
         let coordinator = Coordinator(
-            source: URLSource(reader: input, alreadyDone: alreadyDone, keep: keep), fetcher: fetcher, sink: sink,
+            source: URLSource(reader: input, alreadyDone: alreadyDone, keep: keep), fetcher: fetcher,
+            scheduler: scheduler, sink: sink,
             control: control, admittedLimit: configuration.concurrency.admittedLimit, emit: events)
         return await coordinator.run()
     }
