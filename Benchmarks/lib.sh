@@ -33,7 +33,12 @@ ensure_tools() {
 
 build_trawl() {
   log "building trawl (release)"
-  (cd "$ROOT_DIR" && swift build -c release >/dev/null)
+  # A build can fail transiently if sources are being edited or another build holds the lock: retry once.
+  if ! (cd "$ROOT_DIR" && swift build -c release > /tmp/trawl-bench-build.log 2>&1); then
+    sleep 5
+    (cd "$ROOT_DIR" && swift build -c release > /tmp/trawl-bench-build.log 2>&1) \
+      || { tail -30 /tmp/trawl-bench-build.log >&2; echo "swift build failed" >&2; exit 1; }
+  fi
   [ -x "$TRAWL" ] || { echo "trawl binary missing at $TRAWL" >&2; exit 1; }
 }
 
@@ -105,6 +110,9 @@ check_port_free() {
 timed() {
   local tf="$1"; shift
   local rc=0
-  timeout "$RUN_TIMEOUT" /usr/bin/time -f '%e %U %S %M' -o "$tf" "$@" || rc=$?
+  timeout "$RUN_TIMEOUT" /usr/bin/time -f '%e %U %S %M' -o "$tf.raw" "$@" || rc=$?
+  # /usr/bin/time prepends "Command exited with non-zero status N" on failure: keep the figures line only.
+  local last; last=$(grep -E '^[0-9.]+ [0-9.]+ [0-9.]+ [0-9]+$' "$tf.raw" | tail -n1 || true)
+  echo "${last:-0 0 0 0}" > "$tf"
   return $rc
 }

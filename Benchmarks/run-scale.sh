@@ -59,7 +59,13 @@ TIME_PID=$!
 (
   t0=$(date +%s.%N); tp=""
   while kill -0 "$TIME_PID" 2>/dev/null; do
-    [ -z "$tp" ] && tp=$(cat /proc/"$TIME_PID"/task/"$TIME_PID"/children 2>/dev/null | awk '{print $1}')
+    if [ -z "$tp" ]; then   # trawl is the grandchild: timeout -> time -> trawl
+      p="$TIME_PID"
+      for _ in 1 2 3; do
+        [ "$(cat /proc/"$p"/comm 2>/dev/null)" = trawl ] && { tp="$p"; break; }
+        p=$(awk '{print $1}' /proc/"$p"/task/"$p"/children 2>/dev/null); [ -n "$p" ] || break
+      done
+    fi
     sz=$(stat -c %s "$OUT" 2>/dev/null || echo 0)
     rss=$(awk '/^VmRSS/ {print $2}' /proc/"${tp:-0}"/status 2>/dev/null || echo 0)
     echo "$(date +%s.%N) $t0 $sz ${rss:-0}"
@@ -111,7 +117,7 @@ res = {"date": datetime.datetime.now().isoformat(timespec="seconds"),
        "cpu_s_per_1k": round((user + sysc) / (n / 1000), 4), "peak_rss_mb": round(rss / 1024, 1),
        "req_per_s_first_10s": round(first) if first else None,
        "req_per_s_last_10s": round(last) if last else None,
-       "rss_mb_samples": [[round(t, 1), round(r / 1024, 1)] for t, _, r in pts][::5],
+       "rss_mb_samples": [[round(t, 1), round(r / 1024, 1)] for t, _, r in pts],   # one a second
        "help_startup_ms_median": round(statistics.median(helps) * 1000, 1),
        "help_startup_ms_min_max": [round(min(helps) * 1000, 1), round(max(helps) * 1000, 1)],
        "help_runs": len(helps)}

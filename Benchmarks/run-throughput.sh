@@ -116,12 +116,14 @@ for line in open(raw):
 med = statistics.median
 order = ["trawl", "curl", "aiohttp", "wrk"]
 curl_med = {c: med([n / x["wall"] for x in rs]) for (cl, c), rs in rows.items() if cl == "curl"}
+aio_med = {c: med([n / x["wall"] for x in rs]) for (cl, c), rs in rows.items() if cl == "aiohttp"}
+wrk_med = {c: med([x["wrk_rps"] for x in rs]) for (cl, c), rs in rows.items() if cl == "wrk"}
 concs = sorted({c for _, c in rows})
 result = {"date": datetime.datetime.now().isoformat(timespec="seconds"),
           "machine": {"cores": os.cpu_count(), "platform": platform.platform()},
           "urls": n, "rounds": rounds, "server": "nginx worker_processes 1, 2 KB static page, 127.0.0.1-4",
           "results": []}
-print(f"\n{'client':8} {'C':>4} {'req/s':>9} {'vs curl':>8} {'CPU s/1k req':>13} {'peak RSS MB':>12}  runs(wall s)")
+print(f"\n{'client':8} {'C':>4} {'req/s':>9} {'vs curl':>8} {'vs aiohttp':>10} {'of wrk':>7} {'CPU s/1k req':>13} {'peak RSS MB':>12}  runs(wall s)")
 for c in concs:
     curl_rps = curl_med.get(c)
     for client in order:
@@ -134,13 +136,18 @@ for c in concs:
             rps = med([n / x["wall"] if x["wall"] > 0 else 0 for x in runs])
             cpu = med([(x["user"] + x["sys"]) / (n / 1000) for x in runs])
             rss = med([x["maxrss_kb"] / 1024 for x in runs])
-        rel = rps / curl_rps if curl_rps else None
+        rel = rps / curl_rps if curl_rps and client != "wrk" else None
+        rel_aio = rps / aio_med[c] if aio_med.get(c) and client != "wrk" else None
+        of_wrk = rps / wrk_med[c] if wrk_med.get(c) and client != "wrk" else None
         result["results"].append(dict(client=client, concurrency=c, req_per_s=round(rps),
             vs_curl=None if rel is None else round(rel, 2),
+            vs_aiohttp=None if rel_aio is None else round(rel_aio, 2),
+            share_of_wrk_ceiling=None if of_wrk is None else round(of_wrk, 2),
             cpu_s_per_1k=None if cpu is None else round(cpu, 4),
             peak_rss_mb=None if rss is None else round(rss, 1), runs=runs))
         walls = ",".join(f"{x['wall']:.2f}" for x in runs) if client != "wrk" else "5s each"
         print(f"{client:8} {c:>4} {rps:>9.0f} {('%.2f' % rel) if rel else '-':>8} "
+              f"{('%.2f' % rel_aio) if rel_aio else '-':>10} {('%.2f' % of_wrk) if of_wrk else '-':>7} "
               f"{('%.4f' % cpu) if cpu is not None else '-':>13} {('%.1f' % rss) if rss is not None else '-':>12}  {walls}")
 json.dump(result, open(out, "w"), indent=1)
 print(f"\nwrote {out}")
