@@ -120,8 +120,21 @@ enum TransportKind: String, CaseIterable, CustomTestStringConvertible {
     @Test(arguments: TransportKind.allCases)
     func brokenConnectionsAreNetworkErrors(_ kind: TransportKind) async throws {
         let transport = kind.make()
-        for path in ["/reset", "/empty-reply", "/reset-mid-body?bytes=1000", "/short-body?declared=1000&sent=10"] {
+        for path in [
+            "/reset", "/empty-reply", "/reset-mid-body?bytes=1000", "/short-body?declared=1000&sent=10", "/malformed",
+            "/bad-chunked",
+        ] {
             #expect(errorKind(await perform(transport, path)) == .network, "\(path)")
+        }
+        await transport.shutdown()
+    }
+
+    @Test(arguments: TransportKind.allCases)
+    func aKeepAliveConnectionTheServerClosedIsNotReusedIntoAFailure(_ kind: TransportKind) async throws {
+        let transport = kind.make()
+        for round in 0..<3 {
+            #expect(try await perform(transport, "/stale-keep-alive").get().status == 200, "round \(round)")
+            #expect(try await perform(transport, "/page/after-stale").get().status == 200, "round \(round)")
         }
         await transport.shutdown()
     }
