@@ -3,7 +3,7 @@
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT_DIR="$(cd "$BENCH_DIR/.." && pwd)"
-RESULTS_DIR="$BENCH_DIR/results"
+RESULTS_DIR="${RESULTS_DIR:-$BENCH_DIR/results}"
 TRAWL="$ROOT_DIR/.build/release/trawl"
 VENV="${TRAWL_BENCH_VENV:-$HOME/.cache/trawl-bench-venv}"
 PY="$VENV/bin/python"
@@ -115,4 +115,32 @@ timed() {
   local last; last=$(grep -E '^[0-9.]+ [0-9.]+ [0-9.]+ [0-9]+$' "$tf.raw" | tail -n1 || true)
   echo "${last:-0 0 0 0}" > "$tf"
   return $rc
+}
+
+# start_static_site WORK PORT HOST...: nginx serving one 2,048-byte page at /page.html on every HOST:PORT.
+start_static_site() {
+  local work="$1" port="$2"; shift 2
+  mkdir -p "$work/www"
+  python3 - "$work/www/page.html" <<'PY'
+import sys
+head = "<!doctype html><html><head><title>bench</title></head><body><p>"
+tail = "</p></body></html>\n"
+with open(sys.argv[1], "w") as f:
+    f.write(head + "x" * (2048 - len(head) - len(tail)) + tail)
+PY
+  {
+    nginx_preamble "$work"
+    echo "http {"
+    nginx_http_common "$work"
+    echo "  access_log off;"
+    echo "  server {"
+    local h
+    for h in "$@"; do echo "    listen $h:$port;"; done
+    echo "    root $work/www;"
+    echo "    location / { }"
+    echo "  }"
+    echo "}"
+  } > "$work/nginx.conf"
+  start_nginx "$work"
+  curl -sf -o /dev/null "http://$1:$port/page.html" || { echo "nginx not answering" >&2; exit 1; }
 }

@@ -24,22 +24,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 check_port_free "$PORT" "${HOSTS[@]}"
-mkdir -p "$WORK/www" "$RESULTS_DIR"
-python3 -c 'import sys; h="<!doctype html><html><body><p>"; t="</p></body></html>\n"; open(sys.argv[1],"w").write(h+"x"*(2048-len(h)-len(t))+t)' "$WORK/www/page.html"
-{
-  nginx_preamble "$WORK"
-  echo "http {"
-  nginx_http_common "$WORK"
-  echo "  access_log off;"
-  echo "  server {"
-  for h in "${HOSTS[@]}"; do echo "    listen $h:$PORT;"; done
-  echo "    root $WORK/www;"
-  echo "    location / { }"
-  echo "  }"
-  echo "}"
-} > "$WORK/nginx.conf"
-start_nginx "$WORK"
-curl -sf -o /dev/null "http://127.0.0.1:$PORT/page.html" || { echo "nginx not answering" >&2; exit 1; }
+mkdir -p "$RESULTS_DIR"
+start_static_site "$WORK" "$PORT" "${HOSTS[@]}"
 
 python3 - "$N" "$PORT" "$WORK/urls.txt" "${HOSTS[@]}" <<'PY'
 import sys

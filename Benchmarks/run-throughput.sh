@@ -20,28 +20,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 check_port_free "$PORT" "${HOSTS[@]}"
-mkdir -p "$WORK/www" "$RESULTS_DIR"
-# a 2 KB (2048-byte) page
-python3 - "$WORK/www/page.html" <<'PY'
-import sys
-head = "<!doctype html><html><head><title>bench</title></head><body><p>"
-tail = "</p></body></html>\n"
-with open(sys.argv[1], "w") as f:
-    f.write(head + "x" * (2048 - len(head) - len(tail)) + tail)
-PY
-{
-  nginx_preamble "$WORK"
-  echo "http {"
-  nginx_http_common "$WORK"
-  echo "  access_log off;"
-  echo "  server {"
-  for h in "${HOSTS[@]}"; do echo "    listen $h:$PORT;"; done
-  echo "    root $WORK/www;"
-  echo "    location / { }"
-  echo "  }"
-  echo "}"
-} > "$WORK/nginx.conf"
-start_nginx "$WORK"
+mkdir -p "$RESULTS_DIR"
+start_static_site "$WORK" "$PORT" "${HOSTS[@]}"
 log "nginx up on ${HOSTS[*]} port $PORT (pid $(cat "$WORK/nginx.pid"))"
 
 # N distinct URLs spread round-robin over the 4 hosts (query strings make them distinct; nginx ignores them).
@@ -54,7 +34,6 @@ with open(urls, "w") as u, open(cfg, "w") as c:
         u.write(url + "\n")
         c.write(f'url = "{url}"\noutput = "/dev/null"\n')
 PY
-curl -sf -o /dev/null "http://127.0.0.1:$PORT/page.html" || { echo "nginx not answering" >&2; exit 1; }
 
 RAW="$WORK/raw.tsv"   # client conc round wall user sys maxrss_kb rps_override ok
 : > "$RAW"
