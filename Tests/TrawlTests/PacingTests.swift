@@ -121,8 +121,8 @@ final class StartLog: Sendable {
         let first = try #require(arrivals.min())
         let seconds = arrivals.map { ($0 - first).seconds }
         #expect(PacingTests.conforms(seconds, rate: 5, burst: 5, slack: 0.02))
-        // Not needlessly slow either: 5 at once, then 15 more at 5 a second.
-        #expect(seconds.max()! < 3.6)
+        // Not needlessly slow either: 5 at once, then 15 more at 5 a second (3 s; slack for a loaded machine).
+        #expect(seconds.max()! < 5)
         site.shutdown()
     }
 }

@@ -23,6 +23,16 @@ struct HostPacing {
     /// The slowest pace trawl falls to.
     static let minimumRate = 0.2
 
+    /// A fixed limit of `limit` starts per second (`--rate`), kept as the server will count it.
+    ///
+    /// The server sees each start after a network delay that varies: the first requests of a run open their
+    /// connections while later ones reuse them, so a burst can arrive late and the next request on time. To
+    /// hold a bucket of `limit` tokens at `limit` per second *as the server sees it*, trawl keeps one token
+    /// and 2% of the rate in hand: a burst of `limit - 1` (at least 1) at 98% of the rate.
+    init(limit: Double, adaptive: Bool) {
+        self.init(rate: limit * 0.98, burst: max(1, limit - 1), adaptive: adaptive, limit: limit * 0.98)
+    }
+
     /// A pace of `rate` per second with bursts of at most `burst` starts (never above `rate`).
     ///
     /// An adaptive pace starts at `now` (pushback echoes in the next second do not cut it again) and grows by

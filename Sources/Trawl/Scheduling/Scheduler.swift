@@ -85,7 +85,7 @@ public final class Scheduler: Sendable {
         self.clock = clock
         var initial = State()
         if let rate = politeness.rateGlobal {
-            initial.globalPacing = HostPacing(rate: rate, burst: rate, adaptive: false, limit: rate)
+            initial.globalPacing = HostPacing(limit: rate, adaptive: false)
         }
         state = Mutex(initial)
     }
@@ -170,7 +170,7 @@ public final class Scheduler: Sendable {
     private func newHost() -> HostState {
         let host = HostState()
         if let rate = politeness.ratePerHost {
-            host.pacing = HostPacing(rate: rate, burst: rate, adaptive: politeness.adaptive, limit: rate)
+            host.pacing = HostPacing(limit: rate, adaptive: politeness.adaptive)
         }
         return host
     }
