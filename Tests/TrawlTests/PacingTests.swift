@@ -49,6 +49,33 @@ import TrawlTestSite
         #expect(times.max()! <= 8.5)
     }
 
+    @Test func aGlobalRateHoldsAcrossHosts() async throws {
+        let clock = RecordingClock()
+        var politeness = Crawler.Configuration.Politeness()
+        politeness.rateGlobal = 5
+        let scheduler = Scheduler(total: 50, perHost: 50, politeness: politeness, clock: CrawlClock(clock))
+        let starts = StartLog()
+        await withTaskGroup(of: Void.self) { group in
+            for index in 0..<30 {
+                group.addTask {
+                    while true {
+                        guard let admission = try? await scheduler.acquire(host: "h\(index % 3)") else { return }
+                        switch admission {
+                        case .granted(let permit):
+                            starts.append(clock.now.offset.seconds)
+                            scheduler.release(permit, outcome: .success)
+                            return
+                        case .paused(let until):
+                            try? await clock.sleep(until: .init(offset: until), tolerance: nil)
+                        }
+                    }
+                }
+            }
+        }
+        #expect(starts.values.count == 30)
+        #expect(Self.conforms(starts.values, rate: 5, burst: 5))
+    }
+
     @Test func theConformanceCheckCanFail() {
         #expect(!Self.conforms([0, 0, 0, 0, 0, 0], rate: 5, burst: 5))
         #expect(Self.conforms([0, 0, 0, 0, 0, 0.2], rate: 5, burst: 5))
