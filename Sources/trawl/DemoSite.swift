@@ -3,8 +3,10 @@ import TrawlTestSite
 
 /// The list `trawl demo` crawls: a realistic mix over the three hosts of the built-in loopback site.
 enum DemoSite {
-    /// `count` URL lines: mostly pages of varied speed and size, with 404s, redirects, flaky 5xx, 429s with
-    /// Retry-After in both forms, a duplicate, a comment and a malformed line.
+    /// `count` URL lines: mostly pages of varied speed and size, with 404s, redirects and flaky 5xx on two
+    /// hosts; the third host sits behind a real rate limiter (20 requests a second, then 429 with
+    /// `Retry-After: 1`), so the demo shows trawl pausing and pacing a host while the others go on. Plus a
+    /// duplicate, a comment and a malformed line.
     static func lines(count: Int, site: TestSite) -> [String] {
         var generator = SplitMix(seed: 2026)
         var lines = ["# trawl demo: \(count) URLs on \(site.hosts.joined(separator: ", "))"]
@@ -14,15 +16,22 @@ enum DemoSite {
             let delay = 20 + generator.next() % 280
             let size = 512 + generator.next() % 8192
             let path: String
-            switch roll {
-            case 0..<73: path = "/slow/\(index)?delay=\(delay)&size=\(size)"
-            case 73..<81: path = "/status/404?n=\(index)"
-            case 81..<86: path = "/redirect/\(1 + index % 3)?n=\(index)"
-            case 86..<92: path = "/seq/demo-\(index)/503,200"
-            case 92..<96: path = "/seq/demo-\(index)/500,502,200"
-            case 96..<97: path = "/retry-after/demo-\(index)?after=1"
-            case 97..<98: path = "/retry-after/demo-\(index)?after=1&form=date&status=503"
-            default: path = "/status/500?n=\(index)"
+            if host == site.hosts.last {
+                switch roll {
+                case 0..<86: path = "/limited/\(index)?rate=20&size=\(size)"
+                case 86..<94: path = "/status/404?n=\(index)"
+                case 94..<98: path = "/seq/demo-\(index)/500,200"
+                default: path = "/retry-after/demo-\(index)?after=1&form=date&status=503"
+                }
+            } else {
+                switch roll {
+                case 0..<74: path = "/slow/\(index)?delay=\(delay)&size=\(size)"
+                case 74..<83: path = "/status/404?n=\(index)"
+                case 83..<89: path = "/redirect/\(1 + index % 3)?n=\(index)"
+                case 89..<95: path = "/seq/demo-\(index)/503,200"
+                case 95..<98: path = "/seq/demo-\(index)/500,502,200"
+                default: path = "/status/500?n=\(index)"
+                }
             }
             lines.append(site.url(path, host: host))
         }

@@ -226,13 +226,14 @@ import TrawlTestSite
         let waiting = site.url("/seq/stop/503,200", host: "127.0.0.2")
         let later = (0..<50).map { site.url("/page/\($0)", host: "127.0.0.3") }
         let server = site
-        Task {
-            // Stop once the slow pages are in flight and the flaky URL is waiting on its backoff.
+        // Stop once the slow pages are in flight and the flaky URL is waiting on its backoff. A thread of its
+        // own, as a signal handler would be: other tests may keep the cooperative threads busy meanwhile.
+        Thread {
             while server.inFlight(host: "127.0.0.1") < 3 || server.requestCount(path: "/seq/stop/503,200") < 1 {
-                try await Task.sleep(for: .milliseconds(5))
+                usleep(2_000)
             }
             control.stop()
-        }
+        }.start()
         let (sink, summary) = await crawl(
             slow + [waiting] + later,
             configure: {

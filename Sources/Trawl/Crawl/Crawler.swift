@@ -48,7 +48,10 @@ public struct Crawler: Sendable {
             source: URLSource(reader: input, alreadyDone: alreadyDone, keep: keep), fetcher: fetcher,
             scheduler: scheduler, sink: sink,
             control: control, admittedLimit: configuration.concurrency.admittedLimit, emit: events)
-        return await coordinator.run()
+        // With a transport that runs its own event loop, the crawl's tasks run on that loop's thread.
+        return await withTaskExecutorPreference(transport.taskExecutor) {
+            await coordinator.run()
+        }
     }
 
     /// Releases the transport. Call once, after the last run.

@@ -36,14 +36,15 @@ struct HostPacing {
     /// A pace of `rate` per second with bursts of at most `burst` starts (never above `rate`).
     ///
     /// An adaptive pace starts at `now` (pushback echoes in the next second do not cut it again) and grows by
-    /// a fifth of its starting rate each second: from an estimate made while the server absorbed a start-up
-    /// burst, it reaches twice that estimate in five seconds without overshooting wildly.
+    /// a fifth of its starting rate each second (at least one request per second each second): from an
+    /// estimate made while the server absorbed a start-up burst, it reaches twice that estimate in five
+    /// seconds without overshooting wildly.
     init(rate: Double, burst: Double, adaptive: Bool, limit: Double?, now: Duration = .zero) {
         self.rate = max(Self.minimumRate, rate)
         self.burst = max(1, min(burst, rate.rounded(.down)))
         self.adaptive = adaptive
         self.limit = limit
-        growth = max(0.5, rate * 0.2)
+        growth = max(1, rate * 0.2)
         if adaptive { lastCut = now }
     }
 
@@ -72,16 +73,23 @@ struct HostPacing {
     /// Multiplicative decrease after a 429 or 503, at most once per second (the answers to requests already in
     /// flight when the server pushed back are one event, not many).
     ///
-    /// `served` is what the host actually answered with success over the last second: while trawl
-    /// overshoots, that is close to the server's limit (plus a share of the burst it absorbed), so the cut
-    /// lands just under it instead of searching down in many costly steps. The cut never goes below half
-    /// the pace, so a window that held a pause cannot collapse it.
+    /// `served` is what the host answered with success over the last second. While trawl overshoots a limit
+    /// that is close to the server's limit (plus a share of the burst it absorbed), so the cut lands just
+    /// under it instead of searching down in many costly steps. When the host served less than half the pace
+    /// (the second held a pause, or the server is slow rather than limited) that figure says nothing about
+    /// the limit, and the cut is a plain 15%.
     mutating func pushedBack(now: Duration, served: Double) {
         guard adaptive else { return }
         if let lastCut, now - lastCut < .seconds(1) { return }
         lastCut = now
-        rate = max(Self.minimumRate, rate * 0.5, min(rate * 0.85, served * 0.95))
-        ceiling = max(rate, min(served, rate / 0.85))
+        let before = rate
+        if served >= rate * 0.5 {
+            rate = max(Self.minimumRate, min(rate * 0.85, served * 0.95))
+            ceiling = max(rate, min(served, before))
+        } else {
+            rate = max(Self.minimumRate, rate * 0.85)
+            ceiling = before
+        }
         if let limit { rate = min(rate, limit) }
     }
 

@@ -187,11 +187,13 @@ public final class Scheduler: Sendable {
                 let served = host.meter.perSecond(now)
                 if host.pacing == nil {
                     // First pushback: start pacing at 90% of what the server served over the last second (a
-                    // start-up burst it absorbed makes that an underestimate, which the increase corrects).
+                    // start-up burst it absorbed makes that an underestimate, which the increase corrects), but
+                    // not under one request per second per slot: right after a pause, or on a slow server, the
+                    // last second says little, and a limit lower than that is found by the cuts within seconds.
                     let limit = politeness.ratePerHost
+                    let start = max(served * 0.9, Double(perHost))
                     host.pacing = HostPacing(
-                        rate: min(max(1, served * 0.9), limit ?? .infinity), burst: 1, adaptive: true, limit: limit,
-                        now: now)
+                        rate: min(start, limit ?? .infinity), burst: 1, adaptive: true, limit: limit, now: now)
                     host.pacing?.hold(until: now)
                 } else {
                     host.pacing?.pushedBack(now: now, served: served)

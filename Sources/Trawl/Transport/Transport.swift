@@ -18,6 +18,15 @@ public protocol Transport: Sendable {
 
     /// Releases the transport's resources at the end of a run.
     func shutdown() async
+
+    /// An executor the crawl's tasks should prefer, when the transport runs an event loop they can share;
+    /// `nil` (the default) for the global executor.
+    var taskExecutor: (any TaskExecutor)? { get }
+}
+
+extension Transport {
+    /// No preference: tasks run on the global executor.
+    public var taskExecutor: (any TaskExecutor)? { nil }
 }
 
 /// One GET request for a ``Transport``.

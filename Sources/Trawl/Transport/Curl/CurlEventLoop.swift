@@ -28,6 +28,8 @@ final class CurlEventLoop: Sendable {
         /// Someone has called `curl_multi_wakeup` since the thread went to sleep.
         var woken = false
         var stopWaiters: [CheckedContinuation<Void, Never>] = []
+        /// Swift jobs of tasks that prefer this loop as their executor.
+        var jobs: [UnownedJob] = []
     }
 
     /// The multi handle; only `curl_multi_wakeup` is called on it from other threads, which libcurl allows.
@@ -41,6 +43,8 @@ final class CurlEventLoop: Sendable {
     private let multi: Multi
     private let mailbox = Mutex(Mailbox())
     private let lastID = Atomic<UInt64>(0)
+    /// Runs the jobs of tasks that prefer it on this loop's thread (see ``CurlMultiTransport/taskExecutor``).
+    private(set) nonisolated(unsafe) var executor: CurlLoopExecutor!
 
     /// Makes the multi handle with its connection limits and starts the thread.
     init(curl: LibCurl, configuration: CurlMultiTransport.Configuration) throws(CurlTransportError) {
@@ -65,6 +69,7 @@ final class CurlEventLoop: Sendable {
         self.curl = curl
         self.configuration = configuration
         multi = Multi(handle: handle)
+        executor = CurlLoopExecutor(loop: self)
         let thread = Thread { [self] in
             CurlLoopDriver(loop: self).run()
         }
@@ -100,6 +105,22 @@ final class CurlEventLoop: Sendable {
         case .wake: _ = curl.multiWakeup(multi.handle)
         case .reject: submission.continuation.resume(returning: .failure(Self.shutDownError))
         case .cancelled: submission.continuation.resume(returning: .failure(Self.cancelledError))
+        }
+    }
+
+    /// Queues a Swift job to run on the loop thread between two turns of libcurl; once the loop has stopped,
+    /// jobs go to the global executor instead.
+    func enqueue(_ job: UnownedJob) {
+        enum Action { case none, wake, elsewhere }
+        let action = mailbox.withLock { mailbox -> Action in
+            guard mailbox.phase != .stopped else { return .elsewhere }
+            mailbox.jobs.append(job)
+            return Self.wakeIfSleeping(&mailbox) ? .wake : .none
+        }
+        switch action {
+        case .none: break
+        case .wake: _ = curl.multiWakeup(multi.handle)
+        case .elsewhere: globalConcurrentExecutor.enqueue(ExecutorJob(job))
         }
     }
 
@@ -164,10 +185,13 @@ final class CurlEventLoop: Sendable {
 
     /// Moves the queued work into the loop's arrays (swapping, so both keep their capacity); false when the
     /// loop must stop.
-    fileprivate func collect(_ submissions: inout [Submission], _ cancellations: inout [UInt64]) -> Bool {
+    fileprivate func collect(
+        _ submissions: inout [Submission], _ cancellations: inout [UInt64], _ jobs: inout [UnownedJob]
+    ) -> Bool {
         mailbox.withLock { mailbox in
             mailbox.sleeping = false
             mailbox.woken = false
+            swap(&jobs, &mailbox.jobs)
             guard mailbox.phase == .running else { return false }
             swap(&submissions, &mailbox.submissions)
             swap(&cancellations, &mailbox.cancellations)
@@ -175,10 +199,24 @@ final class CurlEventLoop: Sendable {
         }
     }
 
+    /// Adds the requests and cancellations queued since ``collect(_:_:_:)`` (by the jobs just run) to the
+    /// loop's arrays; false when the loop must stop after this turn.
+    fileprivate func collectSubmissions(_ submissions: inout [Submission], _ cancellations: inout [UInt64]) -> Bool {
+        mailbox.withLock { mailbox in
+            submissions.append(contentsOf: mailbox.submissions)
+            mailbox.submissions.removeAll(keepingCapacity: true)
+            cancellations.append(contentsOf: mailbox.cancellations)
+            mailbox.cancellations.removeAll(keepingCapacity: true)
+            return mailbox.phase == .running
+        }
+    }
+
     /// Marks the thread as about to poll; false when work arrived meanwhile and it should go round again.
     fileprivate func prepareToSleep() -> Bool {
         mailbox.withLock { mailbox in
-            guard mailbox.submissions.isEmpty, mailbox.cancellations.isEmpty, mailbox.phase == .running else {
+            guard mailbox.submissions.isEmpty, mailbox.cancellations.isEmpty, mailbox.jobs.isEmpty,
+                mailbox.phase == .running
+            else {
                 return false
             }
             mailbox.sleeping = true
@@ -187,15 +225,17 @@ final class CurlEventLoop: Sendable {
     }
 
     /// Marks the loop stopped and hands back what was still queued and who waits for the stop.
-    fileprivate func markStopped() -> ([Submission], [CheckedContinuation<Void, Never>]) {
+    fileprivate func markStopped() -> ([Submission], [CheckedContinuation<Void, Never>], [UnownedJob]) {
         mailbox.withLock { mailbox in
             mailbox.phase = .stopped
             let queued = mailbox.submissions
             let waiters = mailbox.stopWaiters
+            let jobs = mailbox.jobs
             mailbox.submissions = []
             mailbox.cancellations = []
             mailbox.stopWaiters = []
-            return (queued, waiters)
+            mailbox.jobs = []
+            return (queued, waiters, jobs)
         }
     }
 }
@@ -220,18 +260,27 @@ private final class CurlLoopDriver {
     func run() {
         var submissions: [CurlEventLoop.Submission] = []
         var cancellations: [UInt64] = []
+        var jobs: [UnownedJob] = []
         var running: Int32 = 0
-        while loop.collect(&submissions, &cancellations) {
+        let executor = loop.executor.asUnownedTaskExecutor()
+        while loop.collect(&submissions, &cancellations, &jobs) {
+            // Swift work first: the tasks resumed last turn hand over their next requests right here, on this
+            // thread, with no wake-up of another one.
+            for job in jobs { job.runSynchronously(on: executor) }
+            jobs.removeAll(keepingCapacity: true)
+            let keepRunning = loop.collectSubmissions(&submissions, &cancellations)
             for id in cancellations { cancel(id) }
             cancellations.removeAll(keepingCapacity: true)
             for submission in submissions { start(submission) }
             submissions.removeAll(keepingCapacity: true)
             _ = curl.multiPerform(multi, &running)
             drainMessages()
+            if !keepRunning { break }
             if loop.prepareToSleep() {
                 _ = curl.multiPoll(multi, nil, 0, pollMilliseconds, nil)
             }
         }
+        for job in jobs { globalConcurrentExecutor.enqueue(ExecutorJob(job)) }
         tearDown()
     }
 
@@ -294,7 +343,8 @@ private final class CurlLoopDriver {
     }
 
     private func tearDown() {
-        let (queued, waiters) = loop.markStopped()
+        let (queued, waiters, jobs) = loop.markStopped()
+        for job in jobs { globalConcurrentExecutor.enqueue(ExecutorJob(job)) }
         for submission in queued {
             submission.continuation.resume(returning: .failure(CurlEventLoop.shutDownError))
         }
@@ -308,5 +358,20 @@ private final class CurlLoopDriver {
         transfers = []
         idle = []
         for waiter in waiters { waiter.resume() }
+    }
+}
+
+/// A task executor that runs jobs on a ``CurlEventLoop``'s thread, between turns of libcurl: a crawl whose
+/// tasks prefer it hands requests to libcurl and takes their answers on one thread, with no wake-up of
+/// another thread per request.
+final class CurlLoopExecutor: TaskExecutor {
+    private unowned let loop: CurlEventLoop
+
+    init(loop: CurlEventLoop) {
+        self.loop = loop
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        loop.enqueue(UnownedJob(job))
     }
 }

@@ -87,6 +87,9 @@ public final class CurlMultiTransport: Transport {
     }
 
     /// Stops the event loop, failing every outstanding request, and frees libcurl's handles. Idempotent.
+    /// The loop's thread: a crawl runs its tasks there, so requests and answers never cross threads.
+    public var taskExecutor: (any TaskExecutor)? { loop.executor }
+
     public func shutdown() async {
         await loop.stop()
     }
