@@ -18,6 +18,24 @@ import TrawlTestSite
         return true
     }
 
+    /// Starts one request on `host`: waits for a slot, sleeping out pauses and paces on the test clock, then
+    /// releases it with `outcome`. Returns the clock's time at the grant, in seconds.
+    @discardableResult
+    static func start(
+        on host: String, _ scheduler: Scheduler, _ clock: RecordingClock, outcome: Scheduler.Outcome = .success
+    ) async throws -> Double {
+        while true {
+            switch try await scheduler.acquire(host: host) {
+            case .granted(let permit):
+                let now = clock.now.offset.seconds
+                scheduler.release(permit, outcome: outcome)
+                return now
+            case .paused(let until):
+                try await clock.sleep(until: .init(offset: until), tolerance: nil)
+            }
+        }
+    }
+
     @Test func aFixedRateNeverExceedsItsTokenBucket() async throws {
         let clock = RecordingClock()
         var politeness = Crawler.Configuration.Politeness()
@@ -27,18 +45,7 @@ import TrawlTestSite
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<40 {
                 group.addTask {
-                    while true {
-                        guard let admission = try? await scheduler.acquire(host: "a") else { return }
-                        switch admission {
-                        case .granted(let permit):
-                            let now = clock.now.offset
-                            starts.append(Double(now.components.seconds) + Double(now.components.attoseconds) * 1e-18)
-                            scheduler.release(permit, outcome: .success)
-                            return
-                        case .paused(let until):
-                            try? await clock.sleep(until: .init(offset: until), tolerance: nil)
-                        }
-                    }
+                    if let start = try? await Self.start(on: "a", scheduler, clock) { starts.append(start) }
                 }
             }
         }
@@ -58,17 +65,7 @@ import TrawlTestSite
         await withTaskGroup(of: Void.self) { group in
             for index in 0..<30 {
                 group.addTask {
-                    while true {
-                        guard let admission = try? await scheduler.acquire(host: "h\(index % 3)") else { return }
-                        switch admission {
-                        case .granted(let permit):
-                            starts.append(clock.now.offset.seconds)
-                            scheduler.release(permit, outcome: .success)
-                            return
-                        case .paused(let until):
-                            try? await clock.sleep(until: .init(offset: until), tolerance: nil)
-                        }
-                    }
+                    if let start = try? await Self.start(on: "h\(index % 3)", scheduler, clock) { starts.append(start) }
                 }
             }
         }
@@ -85,15 +82,7 @@ import TrawlTestSite
         let clock = RecordingClock()
         let scheduler = Scheduler(total: 10, perHost: 10, clock: CrawlClock(clock))
         func once(_ outcome: Scheduler.Outcome) async throws {
-            while true {
-                switch try await scheduler.acquire(host: "h") {
-                case .granted(let permit):
-                    scheduler.release(permit, outcome: outcome)
-                    return
-                case .paused(let until):
-                    try await clock.sleep(until: .init(offset: until), tolerance: nil)
-                }
-            }
+            try await Self.start(on: "h", scheduler, clock, outcome: outcome)
         }
         for _ in 0..<20 { try await once(.success) }
         #expect(scheduler.rate(of: "h") == nil)
