@@ -9,8 +9,6 @@ public final class URLSource {
     private var pendingIndex = 0
     private let keep: (@Sendable (InputItem) -> Bool)?
 
-    /// Lines read so far, blank and comment lines included.
-    public private(set) var linesRead = 0
     /// Lines skipped as duplicates.
     public private(set) var duplicates = 0
 
@@ -31,7 +29,6 @@ public final class URLSource {
             pending.removeAll(keepingCapacity: true)
             pendingIndex = 0
             for line in lines {
-                linesRead += 1
                 if let item = classify(line) { pending.append(item) }
             }
         }

@@ -4,7 +4,6 @@ struct FIFO<Element> {
     private var head = 0
 
     var isEmpty: Bool { head == storage.count }
-    var count: Int { storage.count - head }
 
     mutating func push(_ element: Element) {
         storage.append(element)
