@@ -57,6 +57,18 @@ public final class LineReader: @unchecked Sendable {
         }
     }
 
+    /// Reads up to `maxLines` lines and hands them to `transform` on the reader's own queue, off the caller's
+    /// thread; `nil` at end of input.
+    public func nextBatch<Result: Sendable>(
+        maxLines: Int = 512, _ transform: @escaping @Sendable ([Line]) -> Result
+    ) async -> Result? {
+        await withCheckedContinuation { continuation in
+            queue.async {
+                continuation.resume(returning: self.readBatch(maxLines: maxLines).map(transform))
+            }
+        }
+    }
+
     /// The same as ``nextBatch(maxLines:)``, blocking the calling thread.
     public func readBatch(maxLines: Int) -> [Line]? {
         if let memory {

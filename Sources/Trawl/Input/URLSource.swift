@@ -1,16 +1,18 @@
 /// Turns raw input lines into work: trims, skips blanks and comments, de-duplicates by digest, and turns
 /// bad lines into ready records.
 ///
-/// Not thread-safe: one coordinator owns it.
+/// Lines are parsed on the reader's queue, one batch ahead of the caller, so the crawl's own thread never
+/// parses a URL. Not thread-safe: one coordinator owns it.
 public final class URLSource {
     private let reader: LineReader
-    private var seen: Set<URLDigest>
+    private let sorter: Sorter
     private var pending: [InputItem] = []
     private var pendingIndex = 0
-    private let keep: (@Sendable (InputItem) -> Bool)?
+    /// The batch being read and sorted while the caller works through `pending`.
+    private var ahead: Task<[InputItem]?, Never>?
 
     /// Lines skipped as duplicates.
-    public private(set) var duplicates = 0
+    public var duplicates: Int { sorter.duplicates }
 
     /// Reads from `reader`, treating URLs whose digest is in `alreadyDone` as seen (resume).
     /// - Parameter keep: when set, only items it accepts are handed out (sharding).
@@ -18,43 +20,60 @@ public final class URLSource {
         reader: LineReader, alreadyDone: Set<URLDigest> = [], keep: (@Sendable (InputItem) -> Bool)? = nil
     ) {
         self.reader = reader
-        self.seen = alreadyDone
-        self.keep = keep
+        sorter = Sorter(seen: alreadyDone, keep: keep)
     }
 
     /// The next item, or `nil` at end of input.
     public nonisolated(nonsending) func next() async -> InputItem? {
         while pendingIndex >= pending.count {
-            guard let lines = await reader.nextBatch() else { return nil }
-            pending.removeAll(keepingCapacity: true)
+            let batch = ahead ?? readAhead()
+            ahead = nil
+            guard let items = await batch.value else { return nil }
+            pending = items
             pendingIndex = 0
-            for line in lines {
-                if let item = classify(line) { pending.append(item) }
-            }
+            ahead = readAhead()
         }
         defer { pendingIndex += 1 }
         return pending[pendingIndex]
     }
 
-    private func classify(_ line: LineReader.Line) -> InputItem? {
-        let text = Self.trim(line.text)
-        if text.isEmpty || text.hasPrefix("#") { return nil }
-        let item: InputItem
-        if line.truncated {
-            item = .rejected(.rejected(text, RecordError(.invalidURL, "the line is longer than trawl reads")))
-        } else {
-            do {
-                item = .fetch(try CrawlURL(validating: text))
-            } catch {
-                item = .rejected(.rejected(CrawlURL.redactingPassword(text), error))
+    private func readAhead() -> Task<[InputItem]?, Never> {
+        let (reader, sorter) = (reader, sorter)
+        return Task { await reader.nextBatch { lines in lines.compactMap(sorter.classify) } }
+    }
+
+    /// The de-duplication state. Only the batch being read touches it, on the reader's queue, and batches
+    /// are read one after another: never from two threads at once.
+    private final class Sorter: @unchecked Sendable {
+        private var seen: Set<URLDigest>
+        private let keep: (@Sendable (InputItem) -> Bool)?
+        private(set) var duplicates = 0
+
+        init(seen: Set<URLDigest>, keep: (@Sendable (InputItem) -> Bool)?) {
+            self.seen = seen
+            self.keep = keep
+        }
+
+        func classify(_ line: LineReader.Line) -> InputItem? {
+            let text = URLSource.trim(line.text)
+            if text.isEmpty || text.hasPrefix("#") { return nil }
+            let item: InputItem
+            if line.truncated {
+                item = .rejected(.rejected(text, RecordError(.invalidURL, "the line is longer than trawl reads")))
+            } else {
+                do {
+                    item = .fetch(try CrawlURL(validating: text))
+                } catch {
+                    item = .rejected(.rejected(CrawlURL.redactingPassword(text), error))
+                }
             }
+            if let keep, !keep(item) { return nil }
+            guard seen.insert(URLDigest(URLSource.key(of: item))).inserted else {
+                duplicates += 1
+                return nil
+            }
+            return item
         }
-        if let keep, !keep(item) { return nil }
-        guard seen.insert(URLDigest(Self.key(of: item))).inserted else {
-            duplicates += 1
-            return nil
-        }
-        return item
     }
 
     /// The string de-duplication and resume compare: the record's `url` field.
