@@ -33,7 +33,7 @@ struct Fetcher: Sendable {
     }
 
     /// Fetches `url` to its final record, or `nil` when the run stopped before the URL finished.
-    func fetch(_ url: CrawlURL) async -> Record? {
+    nonisolated(nonsending) func fetch(_ url: CrawlURL) async -> Record? {
         let started = ContinuousClock.now
         var attempt = 0
         var lastStatus: Int?
@@ -59,7 +59,7 @@ struct Fetcher: Sendable {
     }
 
     /// One attempt with its redirect hops, or `nil` when the run stopped or the task was cancelled.
-    private func attemptOnce(_ url: CrawlURL) async -> AttemptOutcome? {
+    private nonisolated(nonsending) func attemptOnce(_ url: CrawlURL) async -> AttemptOutcome? {
         var current = url.url
         var host = url.host
         var headers = baseHeaders
@@ -129,7 +129,7 @@ struct Fetcher: Sendable {
     }
 
     /// Waits for a slot on `host`, sleeping out host pauses; `nil` when the run is stopping.
-    private func admit(_ host: String) async -> Scheduler.Permit? {
+    private nonisolated(nonsending) func admit(_ host: String) async -> Scheduler.Permit? {
         while true {
             if control.isStopping { return nil }
             let admission: Scheduler.Admission

@@ -106,7 +106,7 @@ public final class Scheduler: Sendable {
 
     /// Waits for a slot on `host`, or learns that the host is paused or paced.
     /// - Throws: `CancellationError` when the task is cancelled while waiting.
-    public func acquire(host: String) async throws(CancellationError) -> Admission {
+    public nonisolated(nonsending) func acquire(host: String) async throws(CancellationError) -> Admission {
         let now = clock.now
         let immediate: Admission? = state.withLock { state in
             let hostState = state.hosts[host] ?? newHost()

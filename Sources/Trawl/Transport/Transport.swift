@@ -14,7 +14,7 @@ import Foundation
 /// `TransportConformance` in the tests is the suite every transport must pass.
 public protocol Transport: Sendable {
     /// Performs `request` once.
-    func perform(_ request: TransportRequest) async throws(RecordError) -> TransportResponse
+    nonisolated(nonsending) func perform(_ request: TransportRequest) async throws(RecordError) -> TransportResponse
 
     /// Releases the transport's resources at the end of a run.
     func shutdown() async

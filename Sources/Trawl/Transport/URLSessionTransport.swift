@@ -40,7 +40,9 @@ public final class URLSessionTransport: Transport {
         session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: queue)
     }
 
-    public func perform(_ request: TransportRequest) async throws(RecordError) -> TransportResponse {
+    public nonisolated(nonsending) func perform(_ request: TransportRequest) async throws(RecordError)
+        -> TransportResponse
+    {
         var urlRequest = URLRequest(url: request.url)
         urlRequest.httpMethod = "GET"
         urlRequest.cachePolicy = .reloadIgnoringLocalCacheData

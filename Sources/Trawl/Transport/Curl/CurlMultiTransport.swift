@@ -73,7 +73,9 @@ public final class CurlMultiTransport: Transport {
         loop.requestStop()
     }
 
-    public func perform(_ request: TransportRequest) async throws(RecordError) -> TransportResponse {
+    public nonisolated(nonsending) func perform(_ request: TransportRequest) async throws(RecordError)
+        -> TransportResponse
+    {
         let loop = loop
         let id = loop.nextID()
         let result = await withTaskCancellationHandler {
