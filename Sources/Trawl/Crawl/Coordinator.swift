@@ -3,7 +3,10 @@ import Synchronization
 /// Owns one run: pulls items from the source only while the admitted-URL window has room and fans them out
 /// in a task group. Each URL's task hands its final record to the sink itself, so records stream out as
 /// they finish, whatever the input is doing.
-actor Coordinator {
+///
+/// Not an actor: one call of ``run()`` owns it, on the caller's executor, so handing a URL out and taking a
+/// finished task back cost no executor hops.
+final class Coordinator {
     private let source: URLSource
     private let fetcher: Fetcher
     private let scheduler: Scheduler
@@ -23,7 +26,7 @@ actor Coordinator {
         self.admittedLimit = admittedLimit
     }
 
-    func run() async -> CrawlSummary {
+    nonisolated(nonsending) func run() async -> CrawlSummary {
         let fetcher = self.fetcher
         let recorder = self.recorder
         await withTaskGroup(of: Void.self) { group in
@@ -33,9 +36,9 @@ actor Coordinator {
                 case .rejected(let record):
                     recorder.finish(record)
                 case .fetch(let url):
-                    // Read ahead past busy or paused hosts, up to the window; but while URLs already queue for
-                    // a global slot, wait for one to finish instead: parking more would only cost task switches.
-                    while admitted >= admittedLimit || (admitted > 0 && scheduler.isSaturated),
+                    // Read ahead past busy or paused hosts, up to the window; but while every global slot is
+                    // taken, wait for a URL to finish instead: the next one then starts without queueing.
+                    while admitted >= admittedLimit || (admitted > 0 && scheduler.isFull),
                         await group.next() != nil
                     {
                         admitted -= 1

@@ -95,9 +95,8 @@ public final class Scheduler: Sendable {
     /// The most requests that were in flight at once.
     public var peakInFlight: Int { state.withLock { $0.peakInFlight } }
 
-    /// Whether callers are queued for a slot that only the global limit withholds: reading more input now would
-    /// only lengthen that queue.
-    public var isSaturated: Bool { state.withLock { $0.inFlight >= total && !$0.ready.isEmpty } }
+    /// Whether every global slot is taken: a URL admitted now could not start before one is released.
+    public var isFull: Bool { state.withLock { $0.inFlight >= total } }
 
     /// The pace of `host` in requests per second, or `nil` while it is not paced.
     public func rate(of host: String) -> Double? {

@@ -199,6 +199,14 @@ final class CurlEventLoop: Sendable {
         }
     }
 
+    /// Moves the jobs queued since the last collection into `jobs`; false when there were none.
+    fileprivate func collectJobs(_ jobs: inout [UnownedJob]) -> Bool {
+        mailbox.withLock { mailbox in
+            swap(&jobs, &mailbox.jobs)
+            return !jobs.isEmpty
+        }
+    }
+
     /// Adds the requests and cancellations queued since ``collect(_:_:_:)`` (by the jobs just run) to the
     /// loop's arrays; false when the loop must stop after this turn.
     fileprivate func collectSubmissions(_ submissions: inout [Submission], _ cancellations: inout [UInt64]) -> Bool {
@@ -250,6 +258,8 @@ private final class CurlLoopDriver {
     private var idle: [CurlTransfer] = []
     /// How long a poll may sleep when nothing happens; libcurl shortens it to its own next timeout.
     private let pollMilliseconds: Int32 = 1000
+    /// How many times one turn runs the jobs that running jobs enqueued.
+    private static let jobRoundsPerTurn = 4
 
     init(loop: CurlEventLoop) {
         self.loop = loop
@@ -265,9 +275,15 @@ private final class CurlLoopDriver {
         let executor = loop.executor.asUnownedTaskExecutor()
         while loop.collect(&submissions, &cancellations, &jobs) {
             // Swift work first: the tasks resumed last turn hand over their next requests right here, on this
-            // thread, with no wake-up of another one.
-            for job in jobs { job.runSynchronously(on: executor) }
-            jobs.removeAll(keepingCapacity: true)
+            // thread, with no wake-up of another one. Jobs those jobs enqueue (a finished URL's task wakes the
+            // coordinator, which starts the next URL's task) run in the same turn, a bounded number of rounds,
+            // so libcurl is never starved.
+            var rounds = 0
+            repeat {
+                for job in jobs { job.runSynchronously(on: executor) }
+                jobs.removeAll(keepingCapacity: true)
+                rounds += 1
+            } while rounds < Self.jobRoundsPerTurn && loop.collectJobs(&jobs)
             let keepRunning = loop.collectSubmissions(&submissions, &cancellations)
             for id in cancellations { cancel(id) }
             cancellations.removeAll(keepingCapacity: true)
