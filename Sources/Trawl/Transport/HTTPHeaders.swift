@@ -1,32 +1,71 @@
 /// An ordered list of HTTP header fields with case-insensitive lookup.
+///
+/// A transport can hand over the fields as received, one `name:value` per `\n`-ended line (``init(lines:)``):
+/// they are then parsed only when read, and a lookup by name makes a string for the value it finds alone.
 public struct HTTPHeaders: Sendable, Equatable, Sequence {
+    /// Fields already parsed, in order, before those of `lines`.
+    private var parsed: [(name: String, value: String)]
+    /// Fields not parsed yet: `name:value\n` lines, names and values trimmed.
+    private var lines: [UInt8]
+
     /// The fields in order, names as received.
-    public private(set) var fields: [(name: String, value: String)]
+    public var fields: [(name: String, value: String)] {
+        lines.isEmpty ? parsed : parsed + Self.parse(lines)
+    }
 
     /// Creates headers from fields.
     public init(_ fields: [(name: String, value: String)] = []) {
-        self.fields = fields
+        parsed = fields
+        lines = []
+    }
+
+    /// Creates headers from `name:value` lines, each ended by `\n`, names and values already trimmed and free
+    /// of `\n`; they are parsed when read.
+    init(lines: [UInt8]) {
+        parsed = []
+        self.lines = lines
     }
 
     /// The first value of `name`, compared case-insensitively.
     public subscript(name: String) -> String? {
-        fields.first(where: { $0.name.caseInsensitiveEquals(name) })?.value
+        if let field = parsed.first(where: { $0.name.caseInsensitiveEquals(name) }) { return field.value }
+        guard !lines.isEmpty else { return nil }
+        var name = name
+        return name.withUTF8 { wanted in
+            lines.withUnsafeBytes { block -> String? in
+                var start = 0
+                while start < block.count {
+                    guard let newline = block[start...].firstIndex(of: 10) else { return nil }
+                    let colon = block[start..<newline].firstIndex(of: 58) ?? newline
+                    if colon - start == wanted.count
+                        && zip(block[start..<colon], wanted).allSatisfy({ Self.asciiCaseFolded($0, $1) })
+                    {
+                        let value = UnsafeRawBufferPointer(rebasing: block[Swift.min(colon + 1, newline)..<newline])
+                        return String(decoding: value, as: UTF8.self)
+                    }
+                    start = newline + 1
+                }
+                return nil
+            }
+        }
     }
 
     /// Appends a field.
     public mutating func add(name: String, value: String) {
-        fields.append((name, value))
+        materialize()
+        parsed.append((name, value))
     }
 
     /// Sets `name` to `value`, replacing every existing field of that name.
     public mutating func replace(name: String, value: String) {
         remove(name: name)
-        fields.append((name, value))
+        parsed.append((name, value))
     }
 
     /// Removes every field named `name`.
     public mutating func remove(name: String) {
-        fields.removeAll(where: { $0.name.caseInsensitiveEquals(name) })
+        materialize()
+        parsed.removeAll(where: { $0.name.caseInsensitiveEquals(name) })
     }
 
     /// Whether a field named `name` is present.
@@ -41,6 +80,31 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
     public static func == (lhs: HTTPHeaders, rhs: HTTPHeaders) -> Bool {
         lhs.fields.elementsEqual(rhs.fields, by: { $0.name == $1.name && $0.value == $1.value })
     }
+
+    private mutating func materialize() {
+        guard !lines.isEmpty else { return }
+        parsed += Self.parse(lines)
+        lines = []
+    }
+
+    private static func parse(_ lines: [UInt8]) -> [(name: String, value: String)] {
+        var fields: [(name: String, value: String)] = []
+        var start = 0
+        while start < lines.count, let newline = lines[start...].firstIndex(of: 10) {
+            let colon = lines[start..<newline].firstIndex(of: 58) ?? newline
+            fields.append(
+                (
+                    String(decoding: lines[start..<colon], as: UTF8.self),
+                    String(decoding: lines[Swift.min(colon + 1, newline)..<newline], as: UTF8.self)
+                ))
+            start = newline + 1
+        }
+        return fields
+    }
+
+    fileprivate static func asciiCaseFolded(_ x: UInt8, _ y: UInt8) -> Bool {
+        x == y || (x | 0x20 == y | 0x20 && (x | 0x20) >= 0x61 && (x | 0x20) <= 0x7A)
+    }
 }
 
 extension String {
@@ -49,8 +113,6 @@ extension String {
         let a = utf8
         let b = other.utf8
         guard a.count == b.count else { return false }
-        return zip(a, b).allSatisfy { x, y in
-            x == y || (x | 0x20 == y | 0x20 && (x | 0x20) >= 0x61 && (x | 0x20) <= 0x7A)
-        }
+        return zip(a, b).allSatisfy { HTTPHeaders.asciiCaseFolded($0, $1) }
     }
 }

@@ -27,7 +27,9 @@ final class CurlTransfer {
     private var keepBody = false
     private var received = 0
     private var body: [UInt8] = []
-    private var headers = HTTPHeaders()
+    /// The response's header fields as `name:value\n` lines (see ``HTTPHeaders/init(lines:)``); the buffer is
+    /// reused from request to request.
+    private var headerLines: [UInt8] = []
     private var bodyCapReached = false
     // The request headers of the last request and their slist, reused while requests send the same fields.
     private var listedHeaders: HTTPHeaders?
@@ -241,17 +243,20 @@ final class CurlTransfer {
         while end > 0, line[end - 1] == 10 || line[end - 1] == 13 { end -= 1 }
         guard end > 0 else { return }
         if end >= 5, line[0] == 72, line[1] == 84, line[2] == 84, line[3] == 80, line[4] == 47 {  // "HTTP/"
-            headers = HTTPHeaders()
+            headerLines.removeAll(keepingCapacity: true)
             return
         }
-        guard let colon = line[..<end].firstIndex(of: 58), colon > 0 else { return }
+        // A line without a colon, or with a bare CR or LF inside (which would split the line block), is dropped.
+        guard let colon = line[..<end].firstIndex(of: 58), colon > 0,
+            !line[..<end].contains(where: { $0 == 10 || $0 == 13 })
+        else { return }
         var start = colon + 1
         while start < end, line[start] == 32 || line[start] == 9 { start += 1 }
         var stop = end
         while stop > start, line[stop - 1] == 32 || line[stop - 1] == 9 { stop -= 1 }
-        headers.add(
-            name: String(decoding: UnsafeRawBufferPointer(rebasing: line[..<colon]), as: UTF8.self),
-            value: String(decoding: UnsafeRawBufferPointer(rebasing: line[start..<stop]), as: UTF8.self))
+        headerLines.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[...colon]))
+        headerLines.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[start..<stop]))
+        headerLines.append(10)
     }
 
     /// The outcome of the finished transfer with `code`; call before ``finish()``.
@@ -260,7 +265,9 @@ final class CurlTransfer {
         guard let status = curl.getinfo(easy, .responseCode), status > 0 else {
             return .failure(RecordError(.network, "no HTTP response"))
         }
-        return .success(TransportResponse(status: status, headers: headers, body: body, bodyBytes: received))
+        return .success(
+            TransportResponse(status: status, headers: HTTPHeaders(lines: headerLines), body: body, bodyBytes: received)
+        )
     }
 
     private func failure(_ code: Int32) -> RecordError {
@@ -304,7 +311,7 @@ final class CurlTransfer {
         id = 0
         received = 0
         body = []
-        headers = HTTPHeaders()
+        headerLines.removeAll(keepingCapacity: true)
         bodyCapReached = false
         return continuation
     }
