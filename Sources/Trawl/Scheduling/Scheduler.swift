@@ -108,16 +108,14 @@ public final class Scheduler: Sendable {
     public nonisolated(nonsending) func acquire(host: String) async throws(CancellationError) -> Admission {
         let now = clock.now
         let immediate: Admission? = state.withLock { state in
-            let hostState = state.hosts[host] ?? newHost()
+            let hostState = hostState(host, in: &state)
             if let until = hostState.pausedUntil, until > now { return .paused(until: until) }
             if hostState.wakerDue.map({ $0 <= now }) == true { hostState.wakerDue = nil }
             if state.globalWakerDue.map({ $0 <= now }) == true { state.globalWakerDue = nil }
             if hostState.waiters.isEmpty && canStart(hostState, state: state, now: now) {
                 start(hostState, state: &state, now: now)
-                state.hosts[host] = hostState
                 return .granted(Permit(host: host))
             }
-            state.hosts[host] = hostState
             return nil
         }
         if let immediate { return immediate }
@@ -149,15 +147,16 @@ public final class Scheduler: Sendable {
         let resumes: [Resume] = state.withLock { state in
             state.inFlight -= 1
             var resumes: [Resume] = []
-            if let hostState = state.hosts[permit.host] {
-                hostState.inFlight -= 1
-                learn(outcome, host: hostState, now: now, resumes: &resumes)
-                state.hosts[permit.host] = hostState
-                markReadyIfEligible(permit.host, state: &state, now: now)
+            guard let hostState = state.hosts[permit.host] else {
+                grantWhilePossible(state: &state, now: now, into: &resumes)
+                return resumes
             }
+            hostState.inFlight -= 1
+            learn(outcome, host: hostState, now: now, resumes: &resumes)
+            markReadyIfEligible(permit.host, hostState, state: &state, now: now)
             grantWhilePossible(state: &state, now: now, into: &resumes)
-            if let hostState = state.hosts[permit.host], hostState.inFlight == 0, hostState.waiters.isEmpty,
-                !hostState.isPaused(now), !hostState.isReady, hostState.pacing == nil
+            if hostState.inFlight == 0, hostState.waiters.isEmpty, !hostState.isPaused(now), !hostState.isReady,
+                hostState.pacing == nil
             {
                 state.hosts[permit.host] = nil
             }
@@ -166,12 +165,15 @@ public final class Scheduler: Sendable {
         for resume in resumes { perform(resume) }
     }
 
-    private func newHost() -> HostState {
-        let host = HostState()
+    /// The state of `host`, made (and kept) on first use.
+    private func hostState(_ host: String, in state: inout State) -> HostState {
+        if let existing = state.hosts[host] { return existing }
+        let made = HostState()
         if let rate = politeness.ratePerHost {
-            host.pacing = HostPacing(limit: rate, adaptive: politeness.adaptive)
+            made.pacing = HostPacing(limit: rate, adaptive: politeness.adaptive)
         }
-        return host
+        state.hosts[host] = made
+        return made
     }
 
     private func learn(_ outcome: Outcome, host: HostState, now: Duration, resumes: inout [Resume]) {
@@ -224,13 +226,12 @@ public final class Scheduler: Sendable {
 
     private func enqueue(_ waiter: Waiter, host: String, state: inout State) -> [Resume] {
         let now = clock.now
-        let hostState = state.hosts[host] ?? newHost()
+        let hostState = hostState(host, in: &state)
         if let until = hostState.pausedUntil, until > now {
             return [.admit(waiter.continuation, .paused(until: until))]
         }
         hostState.waiters.push(waiter)
-        state.hosts[host] = hostState
-        markReadyIfEligible(host, state: &state, now: now)
+        markReadyIfEligible(host, hostState, state: &state, now: now)
         var resumes: [Resume] = []
         grantWhilePossible(state: &state, now: now, into: &resumes)
         return resumes
@@ -238,22 +239,19 @@ public final class Scheduler: Sendable {
 
     /// Queues `host` for service when it has waiters and room; sends its first waiter to sleep when only its
     /// pace holds it back.
-    private func markReadyIfEligible(_ host: String, state: inout State, now: Duration) {
-        guard let hostState = state.hosts[host], !hostState.isReady, !hostState.waiters.isEmpty,
-            hostState.inFlight < perHost, !hostState.isPaused(now)
+    private func markReadyIfEligible(_ host: String, _ hostState: HostState, state: inout State, now: Duration) {
+        guard !hostState.isReady, !hostState.waiters.isEmpty, hostState.inFlight < perHost, !hostState.isPaused(now)
         else { return }
         hostState.isReady = true
-        state.hosts[host] = hostState
         state.ready.push(host)
     }
 
     private func grantWhilePossible(state: inout State, now: Duration, into resumes: inout [Resume]) {
-        var deferred: [String] = []
+        var deferred: [(String, HostState)] = []
         while state.inFlight < total, let host = state.ready.pop() {
             guard let hostState = state.hosts[host] else { continue }
             hostState.isReady = false
             guard hostState.inFlight < perHost, !hostState.isPaused(now), !hostState.waiters.isEmpty else {
-                state.hosts[host] = hostState
                 continue
             }
             if let pacing = hostState.pacing, !pacing.allows(now) {
@@ -261,24 +259,21 @@ public final class Scheduler: Sendable {
                 var armed = hostState.wakerDue
                 sendWaker(from: &hostState.waiters, until: pacing.nextStart(), armed: &armed, now: now, into: &resumes)
                 hostState.wakerDue = armed
-                state.hosts[host] = hostState
                 continue
             }
             if let global = state.globalPacing, !global.allows(now) {
                 sendWaker(
                     from: &hostState.waiters, until: global.nextStart(), armed: &state.globalWakerDue, now: now,
                     into: &resumes)
-                state.hosts[host] = hostState
-                deferred.append(host)
+                deferred.append((host, hostState))
                 break
             }
             let waiter = hostState.waiters.pop()!
             start(hostState, state: &state, now: now)
             resumes.append(.admit(waiter.continuation, .granted(Permit(host: host))))
-            state.hosts[host] = hostState
-            markReadyIfEligible(host, state: &state, now: now)
+            markReadyIfEligible(host, hostState, state: &state, now: now)
         }
-        for host in deferred { markReadyIfEligible(host, state: &state, now: now) }
+        for (host, hostState) in deferred { markReadyIfEligible(host, hostState, state: &state, now: now) }
     }
 
     /// Sends the first of `waiters` to sleep until `due`, unless one is already out for this pace (`armed`,
