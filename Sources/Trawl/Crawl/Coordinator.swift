@@ -13,6 +13,8 @@ final class Coordinator {
     private let recorder: Recorder
     private let control: RunControl
     private let admittedLimit: Int
+    /// URLs handed to tasks and not finished yet.
+    private let admitted = AdmittedCount()
 
     init(
         source: URLSource, fetcher: Fetcher, scheduler: Scheduler, sink: any RecordSink, control: RunControl,
@@ -27,32 +29,40 @@ final class Coordinator {
     }
 
     nonisolated(nonsending) func run() async -> CrawlSummary {
-        let fetcher = self.fetcher
-        let recorder = self.recorder
-        await withTaskGroup(of: Void.self) { group in
-            var admitted = 0
+        let (fetcher, recorder, scheduler) = (self.fetcher, self.recorder, self.scheduler)
+        let admitted = self.admitted
+        await withDiscardingTaskGroup { group in
             while !control.isStopping, !Task.isCancelled, let item = await source.next() {
                 switch item {
                 case .rejected(let record):
                     recorder.finish(record)
                 case .fetch(let url):
                     // Read ahead past busy or paused hosts, up to the window; but while every global slot is
-                    // taken, wait for a URL to finish instead: the next one then starts without queueing.
-                    while admitted >= admittedLimit || (admitted > 0 && scheduler.isFull),
-                        await group.next() != nil
-                    {
-                        admitted -= 1
+                    // taken, wait for one to be released (a URL finishing, or backing off) instead.
+                    while !control.isStopping {
+                        let count = admitted.value.load(ordering: .relaxed)
+                        if count < admittedLimit && (count == 0 || !scheduler.isFull) { break }
+                        await scheduler.slotReleased.wait()
                     }
+                    // Taking the slot here, when one is free, counts it at once: the next pass round the loop
+                    // sees the scheduler full, instead of starting tasks that would only queue there.
+                    let permit = scheduler.tryAcquire(host: url.host)
+                    admitted.value.add(1, ordering: .relaxed)
                     group.addTask {
-                        if let record = await fetcher.fetch(url) { recorder.finish(record) }
+                        if let record = await fetcher.fetch(url, permit: permit) { recorder.finish(record) }
+                        admitted.value.subtract(1, ordering: .relaxed)
+                        scheduler.slotReleased.signal()
                     }
-                    admitted += 1
                 }
             }
-            await group.waitForAll()
         }
         return recorder.summary(interrupted: control.isStopping)
     }
+}
+
+/// How many URLs the coordinator has handed to tasks that have not finished.
+private final class AdmittedCount: Sendable {
+    let value = Atomic<Int>(0)
 }
 
 /// Hands final records to the sink and counts them; called from many tasks at once.

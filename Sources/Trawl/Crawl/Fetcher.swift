@@ -33,13 +33,15 @@ struct Fetcher: Sendable {
     }
 
     /// Fetches `url` to its final record, or `nil` when the run stopped before the URL finished.
-    nonisolated(nonsending) func fetch(_ url: CrawlURL) async -> Record? {
+    /// - Parameter permit: a slot on the URL's host already granted for the first request, if any.
+    nonisolated(nonsending) func fetch(_ url: CrawlURL, permit: Scheduler.Permit? = nil) async -> Record? {
+        var granted = permit
         let started = ContinuousClock.now
         var attempt = 0
         var lastStatus: Int?
         while true {
             attempt += 1
-            guard let outcome = await attemptOnce(url) else { return nil }
+            guard let outcome = await attemptOnce(url, granted: &granted) else { return nil }
             switch outcome {
             case .response(let response, _): lastStatus = response.status
             case .failure(_, let status, _): lastStatus = status ?? lastStatus
@@ -59,14 +61,27 @@ struct Fetcher: Sendable {
     }
 
     /// One attempt with its redirect hops, or `nil` when the run stopped or the task was cancelled.
-    private nonisolated(nonsending) func attemptOnce(_ url: CrawlURL) async -> AttemptOutcome? {
+    private nonisolated(nonsending) func attemptOnce(
+        _ url: CrawlURL, granted: inout Scheduler.Permit?
+    ) async -> AttemptOutcome? {
         var current = url.url
         var host = url.host
         var headers = baseHeaders
         var redirects = 0
         var deadline: ContinuousClock.Instant?
         while true {
-            guard let permit = await admit(host) else { return nil }
+            let permit: Scheduler.Permit
+            if let given = granted {
+                granted = nil
+                if control.isStopping {
+                    scheduler.release(given)
+                    return nil
+                }
+                permit = given
+            } else {
+                guard let admitted = await admit(host) else { return nil }
+                permit = admitted
+            }
             let start = ContinuousClock.now
             let hopDeadline = deadline ?? start + configuration.request.timeout
             deadline = hopDeadline

@@ -74,6 +74,8 @@ public final class Scheduler: Sendable {
     private let politeness: Crawler.Configuration.Politeness
     private let clock: CrawlClock
     private let state: Mutex<State>
+    /// Signalled whenever a slot is given back (and by anyone else who frees room for the coordinator).
+    let slotReleased = WakeSignal()
 
     /// Creates a scheduler. `clock` tells the time for pauses and pacing.
     public init(
@@ -101,6 +103,18 @@ public final class Scheduler: Sendable {
     /// The pace of `host` in requests per second, or `nil` while it is not paced.
     public func rate(of host: String) -> Double? {
         state.withLock { $0.hosts[host]?.pacing?.rate }
+    }
+
+    /// A slot on `host` if one can be granted at once (nobody queued there, not paused, within every limit and
+    /// pace), else `nil`: call ``acquire(host:)`` to wait for one.
+    public func tryAcquire(host: String) -> Permit? {
+        let now = clock.now
+        return state.withLock { state in
+            let hostState = hostState(host, in: &state)
+            guard hostState.waiters.isEmpty, canStart(hostState, state: state, now: now) else { return nil }
+            start(hostState, state: &state, now: now)
+            return Permit(host: host)
+        }
     }
 
     /// Waits for a slot on `host`, or learns that the host is paused or paced.
@@ -163,6 +177,7 @@ public final class Scheduler: Sendable {
             return resumes
         }
         for resume in resumes { perform(resume) }
+        slotReleased.signal()
     }
 
     /// The state of `host`, made (and kept) on first use.
