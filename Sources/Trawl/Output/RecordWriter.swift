@@ -28,12 +28,10 @@ public final class RecordWriter: RecordSink {
     }
 
     public func write(_ record: Record) {
-        var line: [UInt8] = []
-        line.reserveCapacity(320)
-        encoder.encode(record, into: &line)
         let now = clock.now
         state.withLock { state in
-            state.buffer.append(contentsOf: line)
+            // Encoded straight into the batch: no line buffer per record.
+            encoder.encode(record, into: &state.buffer)
             if state.buffer.count >= bufferLimit || now - state.lastFlush >= flushInterval {
                 writeOut(&state)
                 state.lastFlush = now
