@@ -2,7 +2,7 @@ import Foundation
 
 /// One URL's life, top to bottom: take a slot, attempt (following redirects), give the slot back, decide,
 /// maybe wait holding nothing, repeat.
-struct Fetcher: Sendable {
+final class Fetcher: Sendable {
     let configuration: Crawler.Configuration
     let scheduler: Scheduler
     let transport: any Transport
