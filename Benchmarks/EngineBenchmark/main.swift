@@ -49,7 +49,7 @@ struct InstantTransport: Transport {
         TransportResponse(status: 200, headers: HTTPHeaders([("Content-Type", "text/html")]), bodyBytes: 2048)
     }
 
-    var taskExecutor: (any TaskExecutor)? { executor }
+    var taskExecutors: [any TaskExecutor] { [executor] }
 
     func shutdown() async {}
 }

@@ -88,7 +88,7 @@ struct CrawlSettings {
         shard = try Self.shard(command.value("shard"), environment: environment, fail: fail)
     }
 
-    /// `--cacert`, `--insecure`, `--proxy` (else the proxy environment) and `--http1.1`.
+    /// `--cacert`, `--insecure`, `--proxy` (else the proxy environment), `--http1.1` and `--event-loops`.
     private mutating func readConnectionSettings(
         _ command: ParsedCommand, environment: [String: String], fail: (String) -> UsageError
     ) throws(UsageError) {
@@ -106,6 +106,13 @@ struct CrawlSettings {
         if command.flag("http1.1") {
             curl.httpVersion = .http1
             curlOnlyFlags.append("--http1.1")
+        }
+        // One loop per two cores: on 2 cores a second loop bought 6% more requests a second for 12% more CPU
+        // per request against nginx on the same machine (README, Transports).
+        curl.eventLoops = min(max(1, ProcessInfo.processInfo.activeProcessorCount / 2), 4)
+        if command.value("event-loops") != nil {
+            curl.eventLoops = try command.int("event-loops", default: 1, range: 1...64)
+            curlOnlyFlags.append("--event-loops")
         }
         var proxy = ProxySettings.environment(environment)
         if let flag = command.value("proxy") {

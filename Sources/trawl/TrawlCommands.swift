@@ -77,6 +77,10 @@ enum TrawlCommands {
                 "Send every request through this proxy, https by CONNECT; overrides HTTP_PROXY, HTTPS_PROXY and ALL_PROXY, NO_PROXY still applies (needs the libcurl transport)."
         ),
         .flag("--http1.1", help: "Speak HTTP/1.1 only; by default HTTP/2 is offered over TLS (libcurl transport)."),
+        .option(
+            "--event-loops", valueName: "n",
+            help: "libcurl event-loop threads, each running its share of -c (libcurl transport).",
+            defaultDescription: "1 per 2 cores, at most 4"),
     ]
 
     static let crawl = CommandSpec(

@@ -29,7 +29,8 @@ import TrawlTestSite
 
     @Test(arguments: [
         ["-", "-c", "zero"], ["-", "-c", "0"], ["-", "--body", "html"], ["-", "--shard", "5/4"],
-        ["-", "-H", "NoColon"], ["-", "--resume"],
+        ["-", "-H", "NoColon"], ["-", "--resume"], ["-", "--event-loops", "0"],
+        ["-", "--event-loops", "2", "--transport", "urlsession"],
     ])
     func badValuesAreUsageErrors(_ arguments: [String]) async throws {
         let output = try await TrawlProcess.run(arguments, stdin: "")

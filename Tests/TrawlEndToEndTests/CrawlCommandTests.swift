@@ -16,9 +16,11 @@ import TrawlTestSite
         return path
     }
 
-    @Test func stdinInStdoutOutAllOkExitsZero() async throws {
+    @Test(arguments: [[], ["--event-loops", "3"]])
+    func stdinInStdoutOutAllOkExitsZero(_ loops: [String]) async throws {
         let urls = (0..<20).map { site.url("/page/\($0)", host: site.hosts[$0 % 3]) }
-        let output = try await TrawlProcess.run(["-", "--progress", "never"], stdin: urls.joined(separator: "\n"))
+        let output = try await TrawlProcess.run(
+            ["-", "--progress", "never"] + loops, stdin: (urls + urls).joined(separator: "\n"))
         #expect(output.status == 0, "\(output.stderr)")
         let records = try output.records()
         #expect(records.count == 20)

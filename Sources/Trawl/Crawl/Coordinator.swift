@@ -1,8 +1,8 @@
 import Synchronization
 
-/// Owns one run: pulls items from the source only while the admitted-URL window has room and fans them out
-/// in a task group. Each URL's task hands its final record to the sink itself, so records stream out as
-/// they finish, whatever the input is doing.
+/// Owns one lane of a run: pulls items from the source only while the lane has room and fans them out in a
+/// task group. Each URL's task hands its final record to the recorder itself, so records stream out as they
+/// finish, whatever the input is doing.
 ///
 /// Not an actor: one call of ``run()`` owns it, on the caller's executor, so handing a URL out and taking a
 /// finished task back cost no executor hops.
@@ -12,25 +12,23 @@ final class Coordinator {
     private let scheduler: Scheduler
     private let recorder: Recorder
     private let control: RunControl
-    private let admittedLimit: Int
-    /// URLs handed to tasks and not finished yet.
-    private let admitted = AdmittedCount()
+    private let lane: Lane
 
     init(
-        source: URLSource, fetcher: Fetcher, scheduler: Scheduler, sink: any RecordSink, control: RunControl,
-        admittedLimit: Int, emit: @escaping @Sendable (ProgressEvent) -> Void
+        source: URLSource, fetcher: Fetcher, scheduler: Scheduler, recorder: Recorder, control: RunControl,
+        lane: Lane
     ) {
         self.source = source
         self.fetcher = fetcher
         self.scheduler = scheduler
-        self.recorder = Recorder(sink: sink, emit: emit)
+        self.recorder = recorder
         self.control = control
-        self.admittedLimit = admittedLimit
+        self.lane = lane
     }
 
-    nonisolated(nonsending) func run() async -> CrawlSummary {
-        let (fetcher, recorder, scheduler) = (self.fetcher, self.recorder, self.scheduler)
-        let admitted = self.admitted
+    /// Crawls the lane's items; returns when the source is empty (or the run stops) and every URL finished.
+    nonisolated(nonsending) func run() async {
+        let (fetcher, recorder, scheduler, lane) = (self.fetcher, self.recorder, self.scheduler, self.lane)
         await withDiscardingTaskGroup { group in
             while !control.isStopping, !Task.isCancelled, let item = await source.next() {
                 switch item {
@@ -38,31 +36,24 @@ final class Coordinator {
                     recorder.finish(record)
                 case .fetch(let url):
                     // Read ahead past busy or paused hosts, up to the window; but while every global slot is
-                    // taken, wait for one to be released (a URL finishing, or backing off) instead.
+                    // taken, wait for one of the lane's URLs to release one (finishing, or backing off) instead.
                     while !control.isStopping {
-                        let count = admitted.value.load(ordering: .relaxed)
-                        if count < admittedLimit && (count == 0 || !scheduler.isFull) { break }
-                        await scheduler.slotReleased.wait()
+                        let admitted = lane.admittedCount
+                        if admitted == 0 || (admitted < lane.window && !scheduler.isFull) { break }
+                        await lane.waitForRoom()
                     }
                     // Taking the slot here, when one is free, counts it at once: the next pass round the loop
                     // sees the scheduler full, instead of starting tasks that would only queue there.
                     let permit = scheduler.tryAcquire(host: url.host)
-                    admitted.value.add(1, ordering: .relaxed)
+                    lane.admittedOne()
                     group.addTask {
                         if let record = await fetcher.fetch(url, permit: permit) { recorder.finish(record) }
-                        admitted.value.subtract(1, ordering: .relaxed)
-                        scheduler.slotReleased.signal()
+                        lane.finished()
                     }
                 }
             }
         }
-        return recorder.summary(interrupted: control.isStopping)
     }
-}
-
-/// How many URLs the coordinator has handed to tasks that have not finished.
-private final class AdmittedCount: Sendable {
-    let value = Atomic<Int>(0)
 }
 
 /// Hands final records to the sink and counts them; called from many tasks at once.

@@ -41,17 +41,35 @@ public struct Crawler: Sendable {
         let scheduler = Scheduler(
             total: configuration.concurrency.total, perHost: configuration.concurrency.perHost,
             politeness: configuration.politeness, clock: clock)
-        let fetcher = Fetcher(
-            configuration: configuration, scheduler: scheduler, transport: transport, clock: clock,
-            control: control, emit: events)
-        let coordinator = Coordinator(
-            source: URLSource(reader: input, alreadyDone: alreadyDone, keep: keep), fetcher: fetcher,
-            scheduler: scheduler, sink: sink,
-            control: control, admittedLimit: configuration.concurrency.admittedLimit, emit: events)
-        // With a transport that runs its own event loop, the crawl's tasks run on that loop's thread.
-        return await withTaskExecutorPreference(transport.taskExecutor) {
+        let recorder = Recorder(sink: sink, emit: events)
+        let sorter = URLSource.Sorter(seen: alreadyDone, keep: keep)
+        // One lane per event loop the transport runs (one on the global executor otherwise): each lane reads
+        // its own batches of the input and runs its URLs' tasks on its loop's thread.
+        let lanes = Lane.split(
+            total: configuration.concurrency.total, window: configuration.concurrency.admittedLimit,
+            executors: transport.taskExecutors)
+        let configuration = configuration
+        let (transport, clock) = (self.transport, self.clock)
+        // Made inside the task that runs it: a coordinator belongs to that task alone.
+        let runLane = { @Sendable (lane: Lane) async in
+            let coordinator = Coordinator(
+                source: URLSource(reader: input, sorter: sorter),
+                fetcher: Fetcher(
+                    configuration: configuration, scheduler: scheduler, transport: transport, clock: clock,
+                    control: control, lane: lane, emit: events),
+                scheduler: scheduler, recorder: recorder, control: control, lane: lane)
             await coordinator.run()
         }
+        if lanes.count == 1 {
+            await withTaskExecutorPreference(lanes[0].executor) { await runLane(lanes[0]) }
+        } else {
+            await withDiscardingTaskGroup { group in
+                for lane in lanes {
+                    group.addTask(executorPreference: lane.executor) { await runLane(lane) }
+                }
+            }
+        }
+        return recorder.summary(interrupted: control.isStopping)
     }
 
     /// Releases the transport. Call once, after the last run.

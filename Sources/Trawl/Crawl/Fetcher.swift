@@ -9,14 +9,17 @@ final class Fetcher: Sendable {
     let clock: CrawlClock
     let control: RunControl
     let emit: @Sendable (ProgressEvent) -> Void
+    /// The lane whose slots this fetcher's URLs count against.
+    let lane: Lane
     private let classifier: Classifier
     private let baseHeaders: HTTPHeaders
     private let keepBody: Bool
 
     init(
         configuration: Crawler.Configuration, scheduler: Scheduler, transport: any Transport, clock: CrawlClock,
-        control: RunControl, emit: @escaping @Sendable (ProgressEvent) -> Void
+        control: RunControl, lane: Lane, emit: @escaping @Sendable (ProgressEvent) -> Void
     ) {
+        self.lane = lane
         self.configuration = configuration
         self.scheduler = scheduler
         self.transport = transport
@@ -74,7 +77,7 @@ final class Fetcher: Sendable {
             if let given = granted {
                 granted = nil
                 if control.isStopping {
-                    scheduler.release(given)
+                    release(given)
                     return nil
                 }
                 permit = given
@@ -102,7 +105,7 @@ final class Fetcher: Sendable {
                 }
             }
             if Task.isCancelled {
-                scheduler.release(permit)
+                release(permit)
                 emit(.attemptFinished(host: host, status: nil, error: nil))
                 return nil
             }
@@ -111,12 +114,12 @@ final class Fetcher: Sendable {
                 if error.kind == .timeout {
                     error.message = "no complete answer within \(describe(configuration.request.timeout))"
                 }
-                scheduler.release(permit)
+                release(permit)
                 emit(.attemptFinished(host: host, status: nil, error: error.kind))
                 return .failure(error, status: nil, finalURL: current)
             case .success(let response):
                 if Redirect.statuses.contains(response.status), let location = response.headers["location"] {
-                    scheduler.release(permit)
+                    release(permit)
                     emit(.attemptFinished(host: host, status: response.status, error: nil))
                     redirects += 1
                     if redirects > configuration.request.maxRedirects {
@@ -136,7 +139,7 @@ final class Fetcher: Sendable {
                     }
                     continue
                 }
-                scheduler.release(permit, outcome: schedulerOutcome(response, host: host))
+                release(permit, outcome: schedulerOutcome(response, host: host))
                 emit(.attemptFinished(host: host, status: response.status, error: nil))
                 return .response(response, finalURL: current)
             }
@@ -156,7 +159,7 @@ final class Fetcher: Sendable {
             switch admission {
             case .granted(let permit):
                 if control.isStopping {
-                    scheduler.release(permit)
+                    release(permit)
                     return nil
                 }
                 return permit
@@ -167,6 +170,12 @@ final class Fetcher: Sendable {
                 if !slept { return nil }
             }
         }
+    }
+
+    /// Gives a slot back to the scheduler, waking the lane's coordinator.
+    private func release(_ permit: Scheduler.Permit, outcome: Scheduler.Outcome = .neutral) {
+        scheduler.release(permit, outcome: outcome)
+        lane.released()
     }
 
     /// What an answer tells the scheduler about its host, emitting a pause event when it pauses the host.

@@ -16,11 +16,17 @@ public final class URLSource {
 
     /// Reads from `reader`, treating URLs whose digest is in `alreadyDone` as seen (resume).
     /// - Parameter keep: when set, only items it accepts are handed out (sharding).
-    public init(
+    public convenience init(
         reader: LineReader, alreadyDone: Set<URLDigest> = [], keep: (@Sendable (InputItem) -> Bool)? = nil
     ) {
+        self.init(reader: reader, sorter: Sorter(seen: alreadyDone, keep: keep))
+    }
+
+    /// Reads from `reader` with a de-duplication state that other sources of the same reader share: each batch
+    /// of lines goes to one of them, and a URL seen by any is a duplicate for all.
+    init(reader: LineReader, sorter: Sorter) {
         self.reader = reader
-        sorter = Sorter(seen: alreadyDone, keep: keep)
+        self.sorter = sorter
     }
 
     /// The next item, or `nil` at end of input.
@@ -44,7 +50,7 @@ public final class URLSource {
 
     /// The de-duplication state. Only the batch being read touches it, on the reader's queue, and batches
     /// are read one after another: never from two threads at once.
-    private final class Sorter: @unchecked Sendable {
+    final class Sorter: @unchecked Sendable {
         private var seen: Set<URLDigest>
         private let keep: (@Sendable (InputItem) -> Bool)?
         private(set) var duplicates = 0

@@ -74,8 +74,6 @@ public final class Scheduler: Sendable {
     private let politeness: Crawler.Configuration.Politeness
     private let clock: CrawlClock
     private let state: Mutex<State>
-    /// Signalled whenever a slot is given back (and by anyone else who frees room for the coordinator).
-    let slotReleased = WakeSignal()
 
     /// Creates a scheduler. `clock` tells the time for pauses and pacing.
     public init(
@@ -94,11 +92,10 @@ public final class Scheduler: Sendable {
 
     /// Requests in flight now.
     public var inFlight: Int { state.withLock { $0.inFlight } }
-    /// The most requests that were in flight at once.
-    public var peakInFlight: Int { state.withLock { $0.peakInFlight } }
-
     /// Whether every global slot is taken: a URL admitted now could not start before one is released.
     public var isFull: Bool { state.withLock { $0.inFlight >= total } }
+    /// The most requests that were in flight at once.
+    public var peakInFlight: Int { state.withLock { $0.peakInFlight } }
 
     /// The pace of `host` in requests per second, or `nil` while it is not paced.
     public func rate(of host: String) -> Double? {
@@ -177,7 +174,6 @@ public final class Scheduler: Sendable {
             return resumes
         }
         for resume in resumes { perform(resume) }
-        slotReleased.signal()
     }
 
     /// The state of `host`, made (and kept) on first use.

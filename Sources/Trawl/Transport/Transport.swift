@@ -19,14 +19,14 @@ public protocol Transport: Sendable {
     /// Releases the transport's resources at the end of a run.
     func shutdown() async
 
-    /// An executor the crawl's tasks should prefer, when the transport runs an event loop they can share;
-    /// `nil` (the default) for the global executor.
-    var taskExecutor: (any TaskExecutor)? { get }
+    /// Executors the crawl's tasks should prefer, when the transport runs event loops they can share: the
+    /// crawl runs one lane of its URLs on each. Empty (the default) for the global executor.
+    var taskExecutors: [any TaskExecutor] { get }
 }
 
 extension Transport {
     /// No preference: tasks run on the global executor.
-    public var taskExecutor: (any TaskExecutor)? { nil }
+    public var taskExecutors: [any TaskExecutor] { [] }
 }
 
 /// One GET request for a ``Transport``.

@@ -43,6 +43,8 @@ final class CurlEventLoop: Sendable {
     private let multi: Multi
     private let mailbox = Mutex(Mailbox())
     private let lastID = Atomic<UInt64>(0)
+    /// The loop thread's `pthread_self()` as a number, 0 until the thread has started.
+    private let threadNumber = Atomic<UInt>(0)
     /// Runs the jobs of tasks that prefer it on this loop's thread (see ``CurlMultiTransport/taskExecutor``).
     private(set) nonisolated(unsafe) var executor: CurlLoopExecutor!
 
@@ -71,6 +73,7 @@ final class CurlEventLoop: Sendable {
         multi = Multi(handle: handle)
         executor = CurlLoopExecutor(loop: self)
         let thread = Thread { [self] in
+            threadNumber.store(Self.currentThreadNumber, ordering: .releasing)
             CurlLoopDriver(loop: self).run()
         }
         thread.name = "trawl-curl"
@@ -82,6 +85,19 @@ final class CurlEventLoop: Sendable {
     }
 
     var multiHandle: LibCurl.Handle { multi.handle }
+
+    /// Whether the caller runs on this loop's thread (a task that prefers its executor does).
+    var isCurrentThread: Bool {
+        threadNumber.load(ordering: .acquiring) == Self.currentThreadNumber
+    }
+
+    private static var currentThreadNumber: UInt {
+        #if canImport(Darwin)
+            UInt(bitPattern: pthread_self())
+        #else
+            UInt(pthread_self())
+        #endif
+    }
 
     func nextID() -> UInt64 {
         lastID.wrappingAdd(1, ordering: .relaxed).newValue

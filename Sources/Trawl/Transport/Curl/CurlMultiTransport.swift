@@ -1,5 +1,8 @@
-/// A ``Transport`` over libcurl's multi interface, loaded at run time: one event-loop thread drives every
-/// request, easy handles and connections are reused, and libcurl's own options give trawl what it needs:
+import Synchronization
+
+/// A ``Transport`` over libcurl's multi interface, loaded at run time: event-loop threads (one by default, see
+/// ``Configuration/eventLoops``) drive every request, easy handles and connections are reused, and libcurl's own
+/// options give trawl what it needs:
 /// - `CURLOPT_TIMEOUT_MS` is a whole-exchange deadline, with millisecond resolution;
 /// - redirects are never followed (the 3xx answer is returned with its `Location`);
 /// - bodies are decoded (every encoding libcurl knows) and counted as they arrive; the transfer stops past
@@ -14,7 +17,9 @@
 /// `/usr/lib/libcurl.4.dylib` on macOS) or is older than 7.68; callers can then fall back to
 /// ``URLSessionTransport``. Check ``isAvailable`` first to avoid the error.
 public final class CurlMultiTransport: Transport {
-    private let loop: CurlEventLoop
+    private let loops: [CurlEventLoop]
+    /// Picks a loop for a request made off every loop's thread.
+    private let turn = Atomic<Int>(0)
 
     /// Whether libcurl can be loaded in this process.
     public static var isAvailable: Bool {
@@ -66,17 +71,34 @@ public final class CurlMultiTransport: Transport {
         // Fail now, not per request, when libcurl refuses an option (e.g. a TLS option a build lacks).
         let probe = try CurlTransfer(curl: library, configuration: configuration)
         probe.close()
-        loop = try CurlEventLoop(curl: library, configuration: configuration)
+        var loops: [CurlEventLoop] = []
+        do throws(CurlTransportError) {
+            for _ in 0..<max(1, configuration.eventLoops) {
+                loops.append(try CurlEventLoop(curl: library, configuration: configuration))
+            }
+        } catch {
+            for loop in loops { loop.requestStop() }
+            throw error
+        }
+        self.loops = loops
     }
 
     deinit {
-        loop.requestStop()
+        for loop in loops { loop.requestStop() }
+    }
+
+    /// The loop whose thread runs the caller, so a request and its answer stay on one thread; else the next in
+    /// turn.
+    private var chosenLoop: CurlEventLoop {
+        if loops.count == 1 { return loops[0] }
+        if let current = loops.first(where: \.isCurrentThread) { return current }
+        return loops[turn.wrappingAdd(1, ordering: .relaxed).oldValue % loops.count]
     }
 
     public nonisolated(nonsending) func perform(_ request: TransportRequest) async throws(RecordError)
         -> TransportResponse
     {
-        let loop = loop
+        let loop = chosenLoop
         let id = loop.nextID()
         let result = await withTaskCancellationHandler {
             await withUnsafeContinuation { continuation in
@@ -88,11 +110,12 @@ public final class CurlMultiTransport: Transport {
         return try result.get()
     }
 
-    /// Stops the event loop, failing every outstanding request, and frees libcurl's handles. Idempotent.
-    /// The loop's thread: a crawl runs its tasks there, so requests and answers never cross threads.
-    public var taskExecutor: (any TaskExecutor)? { loop.executor }
+    /// The loops' threads: a crawl runs one lane of its URLs on each, so a request and its answer never cross
+    /// threads.
+    public var taskExecutors: [any TaskExecutor] { loops.map(\.executor) }
 
+    /// Stops the event loops, failing every outstanding request, and frees libcurl's handles. Idempotent.
     public func shutdown() async {
-        await loop.stop()
+        for loop in loops { await loop.stop() }
     }
 }

@@ -1,0 +1,57 @@
+import Synchronization
+
+/// One coordinator's part of a run: the executor its tasks prefer, its share of the read-ahead window, and
+/// the signal that wakes it when one of its URLs gives a slot back or finishes.
+///
+/// A run has one lane per event loop the transport offers (one, on the global executor, otherwise); each
+/// lane's coordinator and URL tasks run on its loop, so a request, its answer and the next URL's start stay
+/// on one thread. Every limit stays global, in the shared ``Scheduler``: a lane starts a URL whenever a global
+/// slot is free, so a lane whose input ran out leaves its slots to the others. A lane waiting for a slot
+/// always has URLs of its own running or queued, whose release wakes it.
+final class Lane: Sendable {
+    /// The most URLs handed to tasks and not finished (the lane's share of the read-ahead window).
+    let window: Int
+    /// The executor the lane's tasks prefer; nil for the global executor.
+    let executor: (any TaskExecutor)?
+    private let admitted = Atomic<Int>(0)
+    private let wake = WakeSignal()
+
+    init(window: Int, executor: (any TaskExecutor)?) {
+        self.window = max(1, window)
+        self.executor = executor
+    }
+
+    /// One lane per executor, at most one per slot of `total`, sharing `window`; one lane without executors.
+    static func split(total: Int, window: Int, executors: [any TaskExecutor]) -> [Lane] {
+        guard !executors.isEmpty else { return [Lane(window: window, executor: nil)] }
+        let count = max(1, min(executors.count, total))
+        return (0..<count).map { index in
+            // The first lanes take the remainder, so the shares add up to the window.
+            Lane(window: window / count + (index < window % count ? 1 : 0), executor: executors[index])
+        }
+    }
+
+    /// URLs handed out and not finished.
+    var admittedCount: Int { admitted.load(ordering: .relaxed) }
+
+    /// Waits until one of the lane's URLs released its slot or finished since the last return.
+    nonisolated(nonsending) func waitForRoom() async {
+        await wake.wait()
+    }
+
+    /// A URL was handed out.
+    func admittedOne() {
+        admitted.add(1, ordering: .relaxed)
+    }
+
+    /// A URL of this lane finished, with or without a record.
+    func finished() {
+        admitted.subtract(1, ordering: .relaxed)
+        wake.signal()
+    }
+
+    /// A URL of this lane gave its slot back.
+    func released() {
+        wake.signal()
+    }
+}
