@@ -44,9 +44,12 @@ final class OneThreadExecutor: TaskExecutor, @unchecked Sendable {
 /// Answers every request at once with a 200 and a 2 KB body count, from memory.
 struct InstantTransport: Transport {
     let executor = OneThreadExecutor()
+    /// Made once: building a response is the transport's work, not the engine's.
+    let response = TransportResponse(
+        status: 200, headers: HTTPHeaders([("Content-Type", "text/html")]), bodyBytes: 2048)
 
     nonisolated(nonsending) func perform(_ request: TransportRequest) async throws(RecordError) -> TransportResponse {
-        TransportResponse(status: 200, headers: HTTPHeaders([("Content-Type", "text/html")]), bodyBytes: 2048)
+        response
     }
 
     var taskExecutors: [any TaskExecutor] { [executor] }
