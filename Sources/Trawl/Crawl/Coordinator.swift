@@ -4,6 +4,11 @@ import Synchronization
 /// task group. Each URL's task hands its final record to the recorder itself, so records stream out as they
 /// finish, whatever the input is doing.
 ///
+/// A URL starts as a task when a slot is free for it. A URL whose host is at its per-host limit (and nothing
+/// else holds it back) waits here as data, in that host's queue, until one of the host's requests gives its
+/// slot back: a crawl bound by `--per-host` then costs no parked task per URL. Every other URL that cannot
+/// start (a paused or paced host, every global slot taken) becomes a task that waits in the scheduler.
+///
 /// Not an actor: one call of ``run()`` owns it, on the caller's executor, so handing a URL out and taking a
 /// finished task back cost no executor hops.
 final class Coordinator {
@@ -13,6 +18,11 @@ final class Coordinator {
     private let recorder: Recorder
     private let control: RunControl
     private let lane: Lane
+    /// URLs waiting for a slot of their busy host, per host, in input order.
+    private var held: [String: FIFO<CrawlURL>] = [:]
+    private var heldCount = 0
+    /// The most URLs held as data.
+    private let heldLimit: Int
 
     init(
         source: URLSource, fetcher: Fetcher, scheduler: Scheduler, recorder: Recorder, control: RunControl,
@@ -24,34 +34,93 @@ final class Coordinator {
         self.recorder = recorder
         self.control = control
         self.lane = lane
+        heldLimit = 16 * lane.window
     }
 
     /// Crawls the lane's items; returns when the source is empty (or the run stops) and every URL finished.
     nonisolated(nonsending) func run() async {
-        let (fetcher, recorder, scheduler, lane) = (self.fetcher, self.recorder, self.scheduler, self.lane)
         await withDiscardingTaskGroup { group in
-            while !control.isStopping, !Task.isCancelled, let item = await source.next() {
+            var inputDone = false
+            while !control.isStopping, !Task.isCancelled {
+                startReleased(in: &group)
+                let admitted = lane.admittedCount
+                let hasRoom =
+                    heldCount < heldLimit && (admitted == 0 || (admitted < lane.window && !scheduler.isFull))
+                if inputDone || !hasRoom {
+                    if heldCount == 0 && inputDone { break }
+                    // Held URLs wait for their hosts' releases; a lane with none of its own URLs running counts
+                    // on other lanes' releases, which wake it too (Lane.noteReleased).
+                    await lane.waitForRoom()
+                    continue
+                }
+                guard let item = await source.next() else {
+                    inputDone = true
+                    continue
+                }
                 switch item {
                 case .rejected(let record):
                     recorder.finish(record)
                 case .fetch(let url):
-                    // Read ahead past busy or paused hosts, up to the window; but while every global slot is
-                    // taken, wait for one of the lane's URLs to release one (finishing, or backing off) instead.
-                    while !control.isStopping {
-                        let admitted = lane.admittedCount
-                        if admitted == 0 || (admitted < lane.window && !scheduler.isFull) { break }
-                        await lane.waitForRoom()
+                    if held[url.host] != nil {
+                        hold(url)  // behind the host's earlier URLs
+                        continue
                     }
-                    // Taking the slot here, when one is free, counts it at once: the next pass round the loop
-                    // sees the scheduler full, instead of starting tasks that would only queue there.
-                    let permit = scheduler.tryAcquire(host: url.host)
-                    lane.admittedOne()
-                    group.addTask {
-                        if let record = await fetcher.fetch(url, permit: permit) { recorder.finish(record) }
-                        lane.finished()
+                    switch scheduler.tryAcquire(host: url.host) {
+                    case .granted(let permit): start(url, permit: permit, in: &group)
+                    case .hostBusy: hold(url)
+                    case .unavailable: start(url, permit: nil, in: &group)
                     }
                 }
             }
+        }
+    }
+
+    /// Starts held URLs of the hosts that gave slots back, while they can start; a host that can no longer
+    /// start for another reason (a pause, a pace, the global limit) has its held URLs made tasks, which wait in
+    /// the scheduler.
+    private func startReleased(in group: inout DiscardingTaskGroup) {
+        let released = lane.takeReleased()
+        guard heldCount > 0 else { return }
+        for host in released where held[host] != nil {
+            serving: while held[host] != nil {
+                switch scheduler.tryAcquire(host: host) {
+                case .granted(let permit):
+                    if let url = popHeld(host) { start(url, permit: permit, in: &group) }
+                case .hostBusy:
+                    break serving
+                case .unavailable:
+                    while let url = popHeld(host) { start(url, permit: nil, in: &group) }
+                }
+            }
+        }
+    }
+
+    private func hold(_ url: CrawlURL) {
+        if held[url.host] == nil {
+            held[url.host] = FIFO()
+            lane.watch(url.host, true)
+        }
+        held[url.host]!.push(url)
+        heldCount += 1
+    }
+
+    /// The first URL held for `host`, forgetting the host once none is left.
+    private func popHeld(_ host: String) -> CrawlURL? {
+        guard let url = held[host]?.pop() else { return nil }
+        heldCount -= 1
+        if held[host]!.isEmpty {
+            held[host] = nil
+            lane.watch(host, false)
+        }
+        return url
+    }
+
+    private func start(_ url: CrawlURL, permit: Scheduler.Permit?, in group: inout DiscardingTaskGroup) {
+        let (fetcher, recorder, lane) = (self.fetcher, self.recorder, self.lane)
+        lane.admittedOne()
+        group.addTask {
+            if let record = await fetcher.fetch(url, permit: permit) { recorder.finish(record) }
+            lane.finished()
         }
     }
 }

@@ -56,7 +56,7 @@ public struct Crawler: Sendable {
                 source: URLSource(reader: input, sorter: sorter),
                 fetcher: Fetcher(
                     configuration: configuration, scheduler: scheduler, transport: transport, clock: clock,
-                    control: control, lane: lane, emit: events),
+                    control: control, lane: lane, lanes: lanes, emit: events),
                 scheduler: scheduler, recorder: recorder, control: control, lane: lane)
             await coordinator.run()
         }

@@ -9,17 +9,20 @@ final class Fetcher: Sendable {
     let clock: CrawlClock
     let control: RunControl
     let emit: @Sendable (ProgressEvent) -> Void
-    /// The lane whose slots this fetcher's URLs count against.
+    /// The lane whose coordinator started this fetcher's URLs.
     let lane: Lane
+    /// Every lane of the run: each hears of every released slot.
+    let lanes: [Lane]
     private let classifier: Classifier
     private let baseHeaders: HTTPHeaders
     private let keepBody: Bool
 
     init(
         configuration: Crawler.Configuration, scheduler: Scheduler, transport: any Transport, clock: CrawlClock,
-        control: RunControl, lane: Lane, emit: @escaping @Sendable (ProgressEvent) -> Void
+        control: RunControl, lane: Lane, lanes: [Lane], emit: @escaping @Sendable (ProgressEvent) -> Void
     ) {
         self.lane = lane
+        self.lanes = lanes
         self.configuration = configuration
         self.scheduler = scheduler
         self.transport = transport
@@ -175,6 +178,7 @@ final class Fetcher: Sendable {
     /// Gives a slot back to the scheduler, waking the lane's coordinator.
     private func release(_ permit: Scheduler.Permit, outcome: Scheduler.Outcome = .neutral) {
         scheduler.release(permit, outcome: outcome)
+        for each in lanes { each.noteReleased(permit.host) }
         lane.released()
     }
 

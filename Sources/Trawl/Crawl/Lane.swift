@@ -1,7 +1,8 @@
 import Synchronization
 
 /// One coordinator's part of a run: the executor its tasks prefer, its share of the read-ahead window, and
-/// the signal that wakes it when one of its URLs gives a slot back or finishes.
+/// the signal that wakes it when one of its URLs gives a slot back or finishes, or when a host it holds URLs
+/// for gives a slot back.
 ///
 /// A run has one lane per event loop the transport offers (one, on the global executor, otherwise); each
 /// lane's coordinator and URL tasks run on its loop, so a request, its answer and the next URL's start stay
@@ -15,6 +16,15 @@ final class Lane: Sendable {
     let executor: (any TaskExecutor)?
     private let admitted = Atomic<Int>(0)
     private let wake = WakeSignal()
+    /// Hosts the coordinator holds URLs for (waiting for a slot of theirs), and the hosts that gave a slot back
+    /// since the coordinator last looked (all of them: one released just before the coordinator starts holding
+    /// a URL for it must not be missed).
+    private let hosts = Mutex(HostNotes())
+
+    private struct HostNotes {
+        var watched: Set<String> = []
+        var released: Set<String> = []
+    }
 
     init(window: Int, executor: (any TaskExecutor)?) {
         self.window = max(1, window)
@@ -53,5 +63,33 @@ final class Lane: Sendable {
     /// A URL of this lane gave its slot back.
     func released() {
         wake.signal()
+    }
+
+    /// A URL of any lane gave back a slot of `host`: noted, and the lane woken if it holds URLs for that host.
+    func noteReleased(_ host: String) {
+        let watched = hosts.withLock { notes in
+            notes.released.insert(host)
+            return notes.watched.contains(host)
+        }
+        if watched { wake.signal() }
+    }
+
+    /// Starts or stops watching `host` for released slots.
+    func watch(_ host: String, _ watching: Bool) {
+        hosts.withLock { notes in
+            if watching {
+                notes.watched.insert(host)
+            } else {
+                notes.watched.remove(host)
+            }
+        }
+    }
+
+    /// The watched hosts that gave a slot back since the last call.
+    func takeReleased() -> Set<String> {
+        hosts.withLock { notes in
+            defer { notes.released.removeAll(keepingCapacity: true) }
+            return notes.released
+        }
     }
 }

@@ -102,15 +102,32 @@ public final class Scheduler: Sendable {
         state.withLock { $0.hosts[host]?.pacing?.rate }
     }
 
+    /// The answer to ``tryAcquire(host:)``.
+    public enum Attempt: Sendable, Equatable {
+        /// A slot was granted.
+        case granted(Permit)
+        /// The host is at its per-host limit with nothing else holding it back (not paused, not paced): one of
+        /// its requests in flight will give a slot back.
+        case hostBusy
+        /// Anything else (every global slot taken, a pause, a pace, callers already queued for the host): call
+        /// ``acquire(host:)`` to wait.
+        case unavailable
+    }
+
     /// A slot on `host` if one can be granted at once (nobody queued there, not paused, within every limit and
-    /// pace), else `nil`: call ``acquire(host:)`` to wait for one.
-    public func tryAcquire(host: String) -> Permit? {
+    /// pace), else why not.
+    public func tryAcquire(host: String) -> Attempt {
         let now = clock.now
         return state.withLock { state in
             let hostState = hostState(host, in: &state)
-            guard hostState.waiters.isEmpty, canStart(hostState, state: state, now: now) else { return nil }
-            start(hostState, state: &state, now: now)
-            return Permit(host: host)
+            if hostState.waiters.isEmpty && canStart(hostState, state: state, now: now) {
+                start(hostState, state: &state, now: now)
+                return .granted(Permit(host: host))
+            }
+            if hostState.inFlight >= perHost && !hostState.isPaused(now) && hostState.pacing == nil {
+                return .hostBusy
+            }
+            return .unavailable
         }
     }
 

@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+import TrawlTestSite
+
+@testable import Trawl
+
+/// URLs whose host is at its per-host limit wait in the coordinator as data, not as parked tasks: they neither
+/// count against the read-ahead window of tasks nor hold other hosts back, and they still honour pauses.
+@Suite(.timeLimit(.minutes(1))) struct HeldURLTests {
+    let site: TestSite
+
+    init() throws {
+        site = try TestSite()
+    }
+
+    @Test func aSortedListDoesNotHoldOtherHostsBehindABusyOne() async throws {
+        // Thirty slow URLs of one host, then four of another; a window of only four tasks.
+        let busy = (0..<30).map { site.url("/slow/a\($0)?delay=30") }
+        let others = (0..<4).map { site.url("/page/b\($0)", host: "127.0.0.2") }
+        let (sink, _) = await crawl(
+            busy + others,
+            configure: {
+                $0.concurrency.total = 8
+                $0.concurrency.perHost = 2
+                $0.concurrency.maxAdmitted = 4
+            }, clock: .continuous)
+        #expect(sink.records.count == 34 && sink.records.allSatisfy(\.ok))
+        let order = site.requests()
+        #expect(order.count == 34)
+        // The other host's pages went out among the first requests, not after the busy host's thirty.
+        let lastOther = try #require(order.lastIndex { $0.path.hasPrefix("/page/b") })
+        #expect(lastOther < 10, "\(order.map(\.path))")
+        #expect(site.maxInFlight(host: "127.0.0.1") <= 2)
+    }
+
+    @Test func urlsHeldForAHostThatGetsPausedWaitOutThePause() async throws {
+        let host = "127.0.0.3"
+        let first = site.url("/retry-after/held?times=1&after=1", host: host)
+        let pages = (0..<5).map { site.url("/page/held\($0)", host: host) }
+        let (sink, _) = await crawl(
+            [first] + pages,
+            configure: {
+                $0.concurrency.total = 8
+                $0.concurrency.perHost = 1
+            }, clock: .continuous)
+        #expect(sink.records.count == 6 && sink.records.allSatisfy(\.ok))
+        let requests = site.requests()
+        let refused = try #require(requests.first { $0.path.hasPrefix("/retry-after/") })
+        let pageArrivals = requests.filter { $0.path.hasPrefix("/page/held") }.map(\.arrival)
+        #expect(pageArrivals.count == 5)
+        // Nothing started on the host while the Retry-After: 1 pause ran (a little slack for timer rounding).
+        for arrival in pageArrivals { #expect(arrival - refused.arrival >= .milliseconds(900)) }
+        #expect(site.maxInFlight(host: host) == 1)
+    }
+}
