@@ -107,9 +107,9 @@ struct CrawlSettings {
             curl.httpVersion = .http1
             curlOnlyFlags.append("--http1.1")
         }
-        // One loop per two cores: on 2 cores a second loop bought 6% more requests a second for 12% more CPU
-        // per request against nginx on the same machine (README, Transports).
-        curl.eventLoops = min(max(1, ProcessInfo.processInfo.activeProcessorCount / 2), 4)
+        // One loop unless asked: more were measured on 2 cores only (6% more requests a second for 12% more CPU
+        // per request against nginx on the same machine), and each loop keeps connections of its own.
+        curl.eventLoops = 1
         if command.value("event-loops") != nil {
             curl.eventLoops = try command.int("event-loops", default: 1, range: 1...64)
             curlOnlyFlags.append("--event-loops")

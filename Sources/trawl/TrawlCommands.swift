@@ -80,7 +80,7 @@ enum TrawlCommands {
         .option(
             "--event-loops", valueName: "n",
             help: "libcurl event-loop threads, each running its share of -c (libcurl transport).",
-            defaultDescription: "1 per 2 cores, at most 4"),
+            defaultDescription: "1"),
     ]
 
     static let crawl = CommandSpec(

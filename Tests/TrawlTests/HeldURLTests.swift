@@ -15,7 +15,7 @@ import TrawlTestSite
 
     @Test func aSortedListDoesNotHoldOtherHostsBehindABusyOne() async throws {
         // Thirty slow URLs of one host, then four of another; a window of only four tasks.
-        let busy = (0..<30).map { site.url("/slow/a\($0)?delay=30") }
+        let busy = (0..<30).map { site.url("/slow/a\($0)?delay=100") }
         let others = (0..<4).map { site.url("/page/b\($0)", host: "127.0.0.2") }
         let (sink, _) = await crawl(
             busy + others,
@@ -51,5 +51,45 @@ import TrawlTestSite
         // Nothing started on the host while the Retry-After: 1 pause ran (a little slack for timer rounding).
         for arrival in pageArrivals { #expect(arrival - refused.arrival >= .milliseconds(900)) }
         #expect(site.maxInFlight(host: host) == 1)
+    }
+
+    @Test func heldURLsStartWhileThePipeIsIdle() async throws {
+        // Two URLs of one host, one slot for it, and the writer keeps the pipe open: the second must start
+        // when the first ends, without waiting for more input.
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        let text = site.url("/slow/p1?delay=50") + "\n" + site.url("/page/p2") + "\n"
+        _ = text.withCString { write(fds[1], $0, strlen($0)) }
+        var configuration = Crawler.Configuration()
+        configuration.concurrency.perHost = 1
+        let crawler = Crawler(configuration: configuration, transport: try CurlMultiTransport())
+        let sink = CollectingSink()
+        let control = RunControl()
+        let readEnd = fds[0]
+        let run = Task {
+            await crawler.run(input: LineReader(fd: readEnd, closeOnDeinit: true), sink: sink, control: control)
+        }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while sink.records.count < 2 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(sink.records.count == 2)
+        close(fds[1])
+        _ = await run.value
+        await crawler.shutdown()
+    }
+
+    @Test func stoppingEndsARunWhoseHostIsPaced() async throws {
+        let urls = (0..<20).map { site.url("/page/r\($0)") }
+        let control = RunControl()
+        let stopper = Task {
+            try await Task.sleep(for: .milliseconds(700))
+            control.stop()
+        }
+        let started = ContinuousClock.now
+        let (sink, summary) = await crawl(
+            urls, configure: { $0.politeness.ratePerHost = 2 }, clock: .continuous, control: control)
+        _ = try await stopper.value
+        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(summary.interrupted)
+        #expect(sink.records.count < 20 && sink.records.allSatisfy(\.ok))
     }
 }

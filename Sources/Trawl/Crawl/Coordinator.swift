@@ -53,6 +53,14 @@ final class Coordinator {
                     await lane.waitForRoom()
                     continue
                 }
+                // Held URLs start only from this loop: never block on input (an idle pipe) while some wait.
+                if heldCount > 0 && !source.isReady {
+                    source.startReading()
+                    if !source.isReady {
+                        await lane.waitForRoom()
+                        continue
+                    }
+                }
                 guard let item = await source.next() else {
                     inputDone = true
                     continue
@@ -75,9 +83,9 @@ final class Coordinator {
         }
     }
 
-    /// Starts held URLs of the hosts that gave slots back, while they can start; a host that can no longer
-    /// start for another reason (a pause, a pace, the global limit) has its held URLs made tasks, which wait in
-    /// the scheduler.
+    /// Starts held URLs of the hosts that gave slots back, while they can start; for a host that cannot start
+    /// for another reason (a pause, a pace, the global limit), one held URL per release becomes a task that
+    /// waits in the scheduler.
     private func startReleased(in group: inout DiscardingTaskGroup) {
         let released = lane.takeReleased()
         guard heldCount > 0 else { return }
@@ -89,7 +97,10 @@ final class Coordinator {
                 case .hostBusy:
                     break serving
                 case .unavailable:
-                    while let url = popHeld(host) { start(url, permit: nil, in: &group) }
+                    // One URL becomes a task that waits in the scheduler (a pause, a pace, the slot went to a
+                    // queued caller); the rest stay held, watched, for the next release of the host.
+                    if let url = popHeld(host) { start(url, permit: nil, in: &group) }
+                    break serving
                 }
             }
         }

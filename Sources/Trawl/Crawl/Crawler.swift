@@ -48,12 +48,17 @@ public struct Crawler: Sendable {
         let lanes = Lane.split(
             total: configuration.concurrency.total, window: configuration.concurrency.admittedLimit,
             executors: transport.taskExecutors)
+        // Stopping ends every wait inside the run: slots queued for, and coordinators waiting for room.
+        control.onStop {
+            scheduler.failAllWaiters()
+            for lane in lanes { lane.wakeUp() }
+        }
         let configuration = configuration
         let (transport, clock) = (self.transport, self.clock)
         // Made inside the task that runs it: a coordinator belongs to that task alone.
         let runLane = { @Sendable (lane: Lane) async in
             let coordinator = Coordinator(
-                source: URLSource(reader: input, sorter: sorter),
+                source: URLSource(reader: input, sorter: sorter, onReady: { lane.wakeUp() }),
                 fetcher: Fetcher(
                     configuration: configuration, scheduler: scheduler, transport: transport, clock: clock,
                     control: control, lane: lane, lanes: lanes, emit: events),

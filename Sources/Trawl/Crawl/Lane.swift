@@ -65,6 +65,11 @@ final class Lane: Sendable {
         wake.signal()
     }
 
+    /// Wakes the coordinator to look again (input ready, the run stopping).
+    func wakeUp() {
+        wake.signal()
+    }
+
     /// A URL of any lane gave back a slot of `host`: noted, and the lane woken if it holds URLs for that host.
     func noteReleased(_ host: String) {
         let watched = hosts.withLock { notes in

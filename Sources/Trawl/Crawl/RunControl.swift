@@ -10,6 +10,7 @@ public final class RunControl: Sendable {
         var stopping = false
         var nextID: UInt64 = 0
         var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        var actions: [@Sendable () -> Void] = []
     }
 
     private let state = Mutex(State())
@@ -19,12 +20,26 @@ public final class RunControl: Sendable {
 
     /// Asks the run to stop starting work.
     public func stop() {
-        let waiters = state.withLock { state in
+        let (waiters, actions) = state.withLock { state in
             state.stopping = true
-            defer { state.waiters = [:] }
-            return Array(state.waiters.values)
+            defer {
+                state.waiters = [:]
+                state.actions = []
+            }
+            return (Array(state.waiters.values), state.actions)
         }
         for waiter in waiters { waiter.resume() }
+        for action in actions { action() }
+    }
+
+    /// Runs `action` when ``stop()`` is called (at once if it was).
+    func onStop(_ action: @escaping @Sendable () -> Void) {
+        let now = state.withLock { state in
+            if state.stopping { return true }
+            state.actions.append(action)
+            return false
+        }
+        if now { action() }
     }
 
     /// Whether ``stop()`` was called.

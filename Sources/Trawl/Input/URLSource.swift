@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Turns raw input lines into work: trims, skips blanks and comments, de-duplicates by digest, and turns
 /// bad lines into ready records.
 ///
@@ -10,6 +12,9 @@ public final class URLSource {
     private var pendingIndex = 0
     /// The batch being read and sorted while the caller works through `pending`.
     private var ahead: Task<[InputItem]?, Never>?
+    /// Set once `ahead` has its batch; `onReady` is called then too.
+    private let aheadDone = ReadyFlag()
+    private let onReady: @Sendable () -> Void
 
     /// Lines skipped as duplicates.
     public var duplicates: Int { sorter.duplicates }
@@ -24,9 +29,21 @@ public final class URLSource {
 
     /// Reads from `reader` with a de-duplication state that other sources of the same reader share: each batch
     /// of lines goes to one of them, and a URL seen by any is a duplicate for all.
-    init(reader: LineReader, sorter: Sorter) {
+    /// - Parameter onReady: called (on the reader's side) whenever a batch read ahead becomes available.
+    init(reader: LineReader, sorter: Sorter, onReady: @escaping @Sendable () -> Void = {}) {
         self.reader = reader
         self.sorter = sorter
+        self.onReady = onReady
+    }
+
+    /// Whether ``next()`` would return without waiting for input.
+    var isReady: Bool {
+        pendingIndex < pending.count || (ahead != nil && aheadDone.value.load(ordering: .acquiring))
+    }
+
+    /// Starts reading the next batch if nothing is buffered or being read, without waiting for it.
+    func startReading() {
+        if pendingIndex >= pending.count && ahead == nil { ahead = readAhead() }
     }
 
     /// The next item, or `nil` at end of input.
@@ -44,8 +61,18 @@ public final class URLSource {
     }
 
     private func readAhead() -> Task<[InputItem]?, Never> {
-        let (reader, sorter) = (reader, sorter)
-        return Task { await reader.nextBatch { lines in lines.compactMap(sorter.classify) } }
+        let (reader, sorter, done, onReady) = (reader, sorter, aheadDone, onReady)
+        done.value.store(false, ordering: .releasing)
+        return Task {
+            let batch = await reader.nextBatch { lines in lines.compactMap(sorter.classify) }
+            done.value.store(true, ordering: .releasing)
+            onReady()
+            return batch
+        }
+    }
+
+    private final class ReadyFlag: Sendable {
+        let value = Atomic<Bool>(false)
     }
 
     /// The de-duplication state. Only the batch being read touches it, on the reader's queue, and batches

@@ -61,6 +61,8 @@ public final class Scheduler: Sendable {
         var peakInFlight = 0
         var globalPacing: HostPacing?
         var globalWakerDue: Duration?
+        /// Set by ``failAllWaiters()``: nobody may queue any more.
+        var stopped = false
     }
 
     private enum Resume {
@@ -154,7 +156,7 @@ public final class Scheduler: Sendable {
         let admission: Admission? = await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Admission?, Never>) in
                 let resumes: [Resume] = state.withLock { state in
-                    if Task.isCancelled { return [.admit(continuation, nil)] }
+                    if Task.isCancelled || state.stopped { return [.admit(continuation, nil)] }
                     return enqueue(Waiter(id: id, continuation: continuation), host: host, state: &state)
                 }
                 for resume in resumes { perform(resume) }
@@ -191,6 +193,22 @@ public final class Scheduler: Sendable {
             return resumes
         }
         for resume in resumes { perform(resume) }
+    }
+
+    /// Ends every wait for a slot (each caller gets `CancellationError`): the run is stopping, and a waiter
+    /// sent away to sleep for a pace may never come back to wake the queue behind it.
+    public func failAllWaiters() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Admission?, Never>] in
+            state.stopped = true
+            var all: [CheckedContinuation<Admission?, Never>] = []
+            for host in state.hosts.values {
+                for waiter in host.waiters.drain() { all.append(waiter.continuation) }
+                host.isReady = false
+            }
+            state.ready = FIFO()
+            return all
+        }
+        for continuation in waiters { continuation.resume(returning: nil) }
     }
 
     /// The state of `host`, made (and kept) on first use.
