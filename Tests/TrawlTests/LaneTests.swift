@@ -24,12 +24,51 @@ import TrawlTestSite
         #expect(single.count == 1 && single[0].window == 100 && single[0].executor == nil)
     }
 
+    /// A lane whose own URLs are all asleep (a backoff, a pause) while other lanes hold every global slot
+    /// must start its next URL when any of those slots comes back, not when its own sleepers wake.
+    @Test func aLaneWaitingForAnySlotWakesAtAnotherLanesRelease() async {
+        let lane = Lane(window: 8, executor: nil)
+        let (checked, checking) = AsyncStream<Void>.makeStream()
+        let waiter = Task {
+            await lane.waitForAnySlot(whileFull: {
+                checking.yield()
+                return true
+            })
+        }
+        for await _ in checked { break }
+        // Another lane's URL gives back a slot of a host this lane holds nothing for.
+        lane.noteReleased("other.example", own: false)
+        let woke = await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await waiter.value
+                return true
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(5))
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            waiter.cancel()
+            lane.wakeUp()
+            return first
+        }
+        #expect(woke)
+    }
+
     @Test func twoEventLoopsKeepTheGlobalAndPerHostCapsAndOneRecordPerURL() async throws {
         let site = try TestSite()
         var options = CurlMultiTransport.Configuration()
         options.eventLoops = 2
         let transport = try CurlMultiTransport(configuration: options)
         #expect(transport.taskExecutors.count == 2)
+        // No loop beyond the connection limit: it could never hold a connection.
+        options.eventLoops = 4
+        options.maxConnectionsPerHost = 1
+        options.maxTotalConnections = 3
+        let capped = try CurlMultiTransport(configuration: options)
+        #expect(capped.taskExecutors.count == 3)
+        await capped.shutdown()
         let urls = (0..<120).map { site.url("/slow/\($0)?delay=20", host: site.hosts[$0 % 3]) }
         // Every URL twice: the copy must be recognised as a duplicate whichever lane reads it.
         let (sink, summary) = await crawl(

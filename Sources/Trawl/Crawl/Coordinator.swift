@@ -48,9 +48,14 @@ final class Coordinator {
                     heldCount < heldLimit && (admitted == 0 || (admitted < lane.window && !scheduler.isFull))
                 if inputDone || !hasRoom {
                     if heldCount == 0 && inputDone { break }
-                    // Held URLs wait for their hosts' releases; a lane with none of its own URLs running counts
-                    // on other lanes' releases, which wake it too (Lane.noteReleased).
-                    await lane.waitForRoom()
+                    if !inputDone && heldCount < heldLimit && admitted < lane.window {
+                        // Only the global limit holds the lane back: any lane's release may start its next URL.
+                        await lane.waitForAnySlot(whileFull: { scheduler.isFull })
+                    } else {
+                        // Held URLs wait for their hosts' releases, which wake the lane whichever lane's URL it
+                        // was (Lane.noteReleased); the window waits for the lane's own URLs.
+                        await lane.waitForRoom()
+                    }
                     continue
                 }
                 // Held URLs start only from this loop: never block on input (an idle pipe) while some wait.

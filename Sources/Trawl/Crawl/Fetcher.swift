@@ -178,8 +178,7 @@ final class Fetcher: Sendable {
     /// Gives a slot back to the scheduler, waking the lane's coordinator.
     private func release(_ permit: Scheduler.Permit, outcome: Scheduler.Outcome = .neutral) {
         scheduler.release(permit, outcome: outcome)
-        for each in lanes { each.noteReleased(permit.host) }
-        lane.released()
+        for each in lanes { each.noteReleased(permit.host, own: each === lane) }
     }
 
     /// What an answer tells the scheduler about its host, emitting a pause event when it pauses the host.

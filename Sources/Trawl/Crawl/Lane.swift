@@ -7,8 +7,9 @@ import Synchronization
 /// A run has one lane per event loop the transport offers (one, on the global executor, otherwise); each
 /// lane's coordinator and URL tasks run on its loop, so a request, its answer and the next URL's start stay
 /// on one thread. Every limit stays global, in the shared ``Scheduler``: a lane starts a URL whenever a global
-/// slot is free, so a lane whose input ran out leaves its slots to the others. A lane waiting for a slot
-/// always has URLs of its own running or queued, whose release wakes it.
+/// slot is free, so a lane whose input ran out leaves its slots to the others. A lane waiting for a global
+/// slot is woken by any lane's release, not only its own: its own URLs may all be asleep (a backoff, a pause)
+/// while the other lanes hold every slot.
 final class Lane: Sendable {
     /// The most URLs handed to tasks and not finished (the lane's share of the read-ahead window).
     let window: Int
@@ -16,6 +17,8 @@ final class Lane: Sendable {
     let executor: (any TaskExecutor)?
     private let admitted = Atomic<Int>(0)
     private let wake = WakeSignal()
+    /// Set while the coordinator waits for any global slot (``waitForAnySlot(whileFull:)``).
+    private let wantsAnySlot = Atomic<Bool>(false)
     /// Hosts the coordinator holds URLs for (waiting for a slot of theirs), and the hosts that gave a slot back
     /// since the coordinator last looked (all of them: one released just before the coordinator starts holding
     /// a URL for it must not be missed).
@@ -54,14 +57,18 @@ final class Lane: Sendable {
         admitted.add(1, ordering: .relaxed)
     }
 
+    /// Waits, while `isFull` says every global slot is taken, until a slot comes back from any lane (or this
+    /// lane's own URLs finish or release).
+    nonisolated(nonsending) func waitForAnySlot(whileFull isFull: () -> Bool) async {
+        // Raised before the check: a release that comes after it sees the flag and wakes the lane.
+        wantsAnySlot.store(true, ordering: .sequentiallyConsistent)
+        if isFull() { await wake.wait() }
+        wantsAnySlot.store(false, ordering: .relaxed)
+    }
+
     /// A URL of this lane finished, with or without a record.
     func finished() {
         admitted.subtract(1, ordering: .relaxed)
-        wake.signal()
-    }
-
-    /// A URL of this lane gave its slot back.
-    func released() {
         wake.signal()
     }
 
@@ -70,13 +77,14 @@ final class Lane: Sendable {
         wake.signal()
     }
 
-    /// A URL of any lane gave back a slot of `host`: noted, and the lane woken if it holds URLs for that host.
-    func noteReleased(_ host: String) {
+    /// A URL of any lane gave back a slot of `host`: noted, and the lane woken if the URL was its own, if it
+    /// holds URLs for that host or if it waits for any slot.
+    func noteReleased(_ host: String, own: Bool) {
         let watched = hosts.withLock { notes in
             notes.released.insert(host)
             return notes.watched.contains(host)
         }
-        if watched { wake.signal() }
+        if own || watched || wantsAnySlot.load(ordering: .sequentiallyConsistent) { wake.signal() }
     }
 
     /// Starts or stops watching `host` for released slots.

@@ -33,7 +33,8 @@ extension CurlMultiTransport {
         public var httpVersion = HTTPVersion.http2
         /// How many event-loop threads run requests, each with its own multi handle, easy handles and connection
         /// cache; a crawl runs one lane of its URLs on each. One loop moves tens of thousands of requests a
-        /// second; more pay when its thread is busy all the time (a fast server close by).
+        /// second; more pay when its thread is busy all the time (a fast server close by). There are never more
+        /// loops than ``maxTotalConnections``.
         public var eventLoops = 1
 
         /// The defaults: verification on, no proxy, HTTP/2 over TLS.

@@ -73,7 +73,8 @@ public final class CurlMultiTransport: Transport {
         probe.close()
         var loops: [CurlEventLoop] = []
         do throws(CurlTransportError) {
-            for _ in 0..<max(1, configuration.eventLoops) {
+            // A loop beyond the connection limit could never hold a connection.
+            for _ in 0..<max(1, min(configuration.eventLoops, configuration.maxTotalConnections)) {
                 loops.append(try CurlEventLoop(curl: library, configuration: configuration))
             }
         } catch {
