@@ -109,11 +109,8 @@ struct CrawlSettings {
         }
         // One loop unless asked: more were measured on 2 cores only (6% more requests a second for 12% more CPU
         // per request against nginx on the same machine), and each loop keeps connections of its own.
-        curl.eventLoops = 1
-        if command.value("event-loops") != nil {
-            curl.eventLoops = try command.int("event-loops", default: 1, range: 1...64)
-            curlOnlyFlags.append("--event-loops")
-        }
+        curl.eventLoops = try command.int("event-loops", default: 1, range: 1...64)
+        if command.value("event-loops") != nil { curlOnlyFlags.append("--event-loops") }
         var proxy = ProxySettings.environment(environment)
         if let flag = command.value("proxy") {
             guard let url = URL(string: flag.contains("://") ? flag : "http://\(flag)"), let host = url.host,

@@ -50,11 +50,7 @@ public final class LineReader: @unchecked Sendable {
 
     /// Returns up to `maxLines` lines, or `nil` at end of input.
     public func nextBatch(maxLines: Int = 512) async -> [Line]? {
-        await withCheckedContinuation { continuation in
-            queue.async {
-                continuation.resume(returning: self.readBatch(maxLines: maxLines))
-            }
-        }
+        await nextBatch(maxLines: maxLines) { $0 }
     }
 
     /// Reads up to `maxLines` lines and hands them to `transform` on the reader's own queue, off the caller's

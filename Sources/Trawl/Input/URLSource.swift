@@ -17,7 +17,7 @@ public final class URLSource {
     private let onReady: @Sendable () -> Void
 
     /// Lines skipped as duplicates.
-    public var duplicates: Int { sorter.duplicates }
+    public var duplicates: Int { sorter.duplicates.load(ordering: .relaxed) }
 
     /// Reads from `reader`, treating URLs whose digest is in `alreadyDone` as seen (resume).
     /// - Parameter keep: when set, only items it accepts are handed out (sharding).
@@ -75,12 +75,12 @@ public final class URLSource {
         let value = Atomic<Bool>(false)
     }
 
-    /// The de-duplication state. Only the batch being read touches it, on the reader's queue, and batches
-    /// are read one after another: never from two threads at once.
+    /// The de-duplication state. Only the batch being read touches `seen`, on the reader's queue, and batches
+    /// are read one after another: never from two threads at once. The count of duplicates is read from any.
     final class Sorter: @unchecked Sendable {
         private var seen: Set<URLDigest>
         private let keep: (@Sendable (InputItem) -> Bool)?
-        private(set) var duplicates = 0
+        let duplicates = Atomic<Int>(0)
 
         init(seen: Set<URLDigest>, keep: (@Sendable (InputItem) -> Bool)?) {
             self.seen = seen
@@ -102,7 +102,7 @@ public final class URLSource {
             }
             if let keep, !keep(item) { return nil }
             guard seen.insert(URLDigest(URLSource.key(of: item))).inserted else {
-                duplicates += 1
+                duplicates.add(1, ordering: .relaxed)
                 return nil
             }
             return item

@@ -45,7 +45,7 @@ final class CurlEventLoop: Sendable {
     private let lastID = Atomic<UInt64>(0)
     /// The loop thread's `pthread_self()` as a number, 0 until the thread has started.
     private let threadNumber = Atomic<UInt>(0)
-    /// Runs the jobs of tasks that prefer it on this loop's thread (see ``CurlMultiTransport/taskExecutor``).
+    /// Runs the jobs of tasks that prefer it on this loop's thread (see ``CurlMultiTransport/taskExecutors``).
     private(set) nonisolated(unsafe) var executor: CurlLoopExecutor!
 
     /// Makes the multi handle with its connection limits and starts the thread.
