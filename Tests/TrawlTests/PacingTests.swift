@@ -100,6 +100,30 @@ import TrawlTestSite
         #expect(scheduler.rate(of: "other") == nil)
     }
 
+    /// The coordinator holds a busy host's next URLs itself, so between a release and the next start the host
+    /// has nothing running: its success meter must survive that, or a first pushback reads a burst the server
+    /// absorbed as one request a second and paces the host far below its limit.
+    @Test func aFirstPushbackPacesAtWhatTheHostServedEvenIfItWentIdleBetweenRequests() async throws {
+        let clock = RecordingClock()
+        let scheduler = Scheduler(total: 10, perHost: 2, clock: CrawlClock(clock))
+        for _ in 0..<20 { try await Self.start(on: "h", scheduler, clock) }
+        try await Self.start(on: "h", scheduler, clock, outcome: .pushback(pause: nil))
+        // 20 served in the last second: 90% of that, not the floor of one per slot (2).
+        let rate = try #require(scheduler.rate(of: "h"))
+        #expect(rate > 15 && rate <= 20)
+    }
+
+    /// Idle hosts are forgotten once their meter would read nothing, so memory follows the hosts in use.
+    @Test func idleHostsAreForgottenAfterTheMeterWindow() async throws {
+        let clock = RecordingClock()
+        let scheduler = Scheduler(total: 10, perHost: 2, clock: CrawlClock(clock))
+        for index in 0..<100 { try await Self.start(on: "h\(index)", scheduler, clock) }
+        #expect(scheduler.trackedHostCount == 100)
+        try await clock.sleep(for: .seconds(2))
+        try await Self.start(on: "last", scheduler, clock)
+        #expect(scheduler.trackedHostCount == 1)
+    }
+
     @Test func noAdaptiveMeansNoPacing() async throws {
         var politeness = Crawler.Configuration.Politeness()
         politeness.adaptive = false

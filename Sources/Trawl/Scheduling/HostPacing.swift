@@ -105,6 +105,9 @@ struct HostPacing {
 
 /// Successes per second on one host over the last second or so, from two one-second buckets.
 struct RateMeter {
+    /// How far back the meter looks: after this long without a success it reads 0.
+    static let window = Duration.seconds(2)
+
     private var bucketStart: Duration = .zero
     private var current = 0.0
     private var previous = 0.0
@@ -122,7 +125,7 @@ struct RateMeter {
 
     private mutating func roll(_ now: Duration) {
         let elapsed = now - bucketStart
-        if elapsed >= .seconds(2) {
+        if elapsed >= Self.window {
             previous = 0
             current = 0
             bucketStart = now

@@ -49,13 +49,22 @@ public final class Scheduler: Sendable {
         var meter = RateMeter()
         /// When the waiter sent to sleep for this host's pace is due back.
         var wakerDue: Duration?
+        /// When the host last became idle (see ``Scheduler/forgetIdleHosts(state:now:)``); nil while in use.
+        var idleSince: Duration?
 
         func isPaused(_ now: Duration) -> Bool { pausedUntil.map { $0 > now } ?? false }
+
+        /// Nothing running, waiting, paused, queued or paced: the state holds only the success meter.
+        func isIdle(_ now: Duration) -> Bool {
+            inFlight == 0 && waiters.isEmpty && !isPaused(now) && !isReady && pacing == nil
+        }
     }
 
     private struct State {
         var inFlight = 0
         var hosts: [String: HostState] = [:]
+        /// Hosts in the order they fell idle, with the time: the candidates of ``forgetIdleHosts(state:now:)``.
+        var idle = FIFO<(host: String, since: Duration)>()
         var ready = FIFO<String>()
         var nextID: UInt64 = 0
         var peakInFlight = 0
@@ -98,6 +107,8 @@ public final class Scheduler: Sendable {
     public var isFull: Bool { state.withLock { $0.inFlight >= total } }
     /// The most requests that were in flight at once.
     public var peakInFlight: Int { state.withLock { $0.peakInFlight } }
+    /// Hosts the scheduler keeps state for now.
+    var trackedHostCount: Int { state.withLock { $0.hosts.count } }
 
     /// The pace of `host` in requests per second, or `nil` while it is not paced.
     public func rate(of host: String) -> Double? {
@@ -185,11 +196,11 @@ public final class Scheduler: Sendable {
             learn(outcome, host: hostState, now: now, resumes: &resumes)
             markReadyIfEligible(permit.host, hostState, state: &state, now: now)
             grantWhilePossible(state: &state, now: now, into: &resumes)
-            if hostState.inFlight == 0, hostState.waiters.isEmpty, !hostState.isPaused(now), !hostState.isReady,
-                hostState.pacing == nil
-            {
-                state.hosts[permit.host] = nil
+            if hostState.isIdle(now) {
+                hostState.idleSince = now
+                state.idle.push((permit.host, now))
             }
+            forgetIdleHosts(state: &state, now: now)
             return resumes
         }
         for resume in resumes { perform(resume) }
@@ -261,7 +272,22 @@ public final class Scheduler: Sendable {
             && (host.pacing?.allows(now) ?? true) && (state.globalPacing?.allows(now) ?? true)
     }
 
+    /// Drops the state of hosts idle for longer than the success meter looks back, so a crawl over millions of
+    /// hosts keeps only the recent ones. An idle host is kept that long because its meter is what a first
+    /// pushback reads: with URLs of a busy host held by the coordinator, a host falls idle between every
+    /// release and the next start, and forgetting it then would read a burst the server absorbed as 1 req/s.
+    private func forgetIdleHosts(state: inout State, now: Duration) {
+        while let (host, since) = state.idle.first, now - since >= RateMeter.window {
+            _ = state.idle.pop()
+            guard let hostState = state.hosts[host], hostState.idleSince == since, hostState.isIdle(now) else {
+                continue
+            }
+            state.hosts[host] = nil
+        }
+    }
+
     private func start(_ host: HostState, state: inout State, now: Duration) {
+        host.idleSince = nil
         host.inFlight += 1
         host.pacing?.consume(now)
         host.wakerDue = nil

@@ -5,6 +5,9 @@ struct FIFO<Element> {
 
     var isEmpty: Bool { head == storage.count }
 
+    /// The oldest element, left in place.
+    var first: Element? { head < storage.count ? storage[head] : nil }
+
     mutating func push(_ element: Element) {
         storage.append(element)
     }
