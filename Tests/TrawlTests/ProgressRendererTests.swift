@@ -54,6 +54,21 @@ import Testing
         #expect(unknown[0].hasPrefix("4,512 done"))
     }
 
+    /// On `--resume` the records already in the output count as done: the bar and the ETA are the whole job's.
+    @Test func resumedRecordsCountTowardsTheTotalAndTheETA() {
+        var snapshot = Self.busy()
+        snapshot.resumed = 3_000
+        let line = ProgressRenderer.liveLines(snapshot, width: 120, colour: false)[0]
+        #expect(line.contains("75.1%") && line.contains("7,512/10,000"), "\(line)")
+        // 2,488 left at 800 records a second.
+        #expect(snapshot.estimatedRemaining == .milliseconds(3_110))
+        #expect(ProgressRenderer.logLine(snapshot, at: Date(timeIntervalSince1970: 0)).contains("7512/10000 (75.1%)"))
+        let summary = ProgressRenderer.summary(snapshot, destination: "out.ndjson", colour: false)
+        #expect(summary.contains("URLs:     4,512 of 10,000 input lines"))
+        #expect(summary.contains("Resumed:  3,000 URLs already had a record; not fetched again"))
+        #expect(!ProgressRenderer.summary(Self.busy(), destination: "out.ndjson", colour: false).contains("Resumed"))
+    }
+
     @Test func percentageIsTrueAndNeverRoundsUpToAHundred() {
         var snapshot = ProgressSnapshot()
         snapshot.total = 10_000

@@ -2,6 +2,9 @@
 public enum ProgressEvent: Sendable {
     /// The number of URL lines in the input became known (a file's fast line count).
     case inputTotal(Int)
+    /// Records already in the output when the run began (`--resume`): their URLs are skipped and count as
+    /// done towards the input total.
+    case resumed(Int)
     /// An attempt's request started on `host`.
     case attemptStarted(host: String)
     /// An attempt ended with an HTTP status or a transport error.

@@ -29,9 +29,9 @@ public enum ProgressRenderer {
     public static func logLine(_ snapshot: ProgressSnapshot, at date: Date) -> String {
         var fields = ["trawl:"]
         if let total = snapshot.total, let percent = snapshot.donePercent {
-            fields.append("\(snapshot.finished)/\(total) (\(formatPercent(percent)))")
+            fields.append("\(snapshot.done)/\(total) (\(formatPercent(percent)))")
         } else {
-            fields.append("\(snapshot.finished) done")
+            fields.append("\(snapshot.done) done")
         }
         fields.append("ok \(snapshot.ok)")
         if let success = snapshot.successPercent { fields.append("(\(formatPercent(success)))") }
@@ -76,6 +76,9 @@ public enum ProgressRenderer {
         if let success = snapshot.successPercent { urls.append(", \(formatPercent(success)) success") }
         urls.append(")")
         add("URLs:", urls)
+        if snapshot.resumed > 0 {
+            add("Resumed:", StyledLine("\(group(snapshot.resumed)) URLs already had a record; not fetched again"))
+        }
 
         var retries = StyledLine(group(snapshot.recordedRetries))
         retries.append(
@@ -110,10 +113,10 @@ public enum ProgressRenderer {
             let barWidth = min(24, max(10, width / 8))
             segments.append(Segment(priority: 9, line: StyledLine(bar(percent, width: barWidth), .green)))
             var done = StyledLine(formatPercent(percent), .bold)
-            done.append(" \(group(snapshot.finished))/\(group(total))")
+            done.append(" \(group(snapshot.done))/\(group(total))")
             segments.append(Segment(priority: 0, line: done, gap: " "))
         } else {
-            var done = StyledLine(group(snapshot.finished), .bold)
+            var done = StyledLine(group(snapshot.done), .bold)
             done.append(" done")
             segments.append(Segment(priority: 0, line: done))
         }

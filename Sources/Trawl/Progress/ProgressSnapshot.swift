@@ -6,6 +6,8 @@
 public struct ProgressSnapshot: Sendable, Equatable {
     /// URL lines in the input, when known (a file's line count); `nil` for standard input.
     public var total: Int?
+    /// Records already in the output when the run began (`--resume`); their URLs are not fetched again.
+    public var resumed = 0
     /// Records written.
     public var finished = 0
     /// Records with `ok: true`.
@@ -67,17 +69,20 @@ public struct ProgressSnapshot: Sendable, Equatable {
         finished > 0 ? Double(ok) * 100 / Double(finished) : nil
     }
 
-    /// `finished` as a percentage of `total` (at most 100), or `nil` when the total is unknown.
+    /// URLs with a record: written by this run, or already in the output (`resumed`).
+    public var done: Int { resumed + finished }
+
+    /// `done` as a percentage of `total` (at most 100), or `nil` when the total is unknown.
     public var donePercent: Double? {
         guard let total else { return nil }
         guard total > 0 else { return 100 }
-        return min(100, Double(finished) * 100 / Double(total))
+        return min(100, Double(done) * 100 / Double(total))
     }
 
     /// The time left at the recent record rate, or `nil` when it cannot be told.
     public var estimatedRemaining: Duration? {
         guard let total else { return nil }
-        let remaining = total - finished
+        let remaining = total - done
         if remaining <= 0 { return .zero }
         let rate = finishRate > 0 ? finishRate : meanRate
         guard rate > 0 else { return nil }

@@ -5,6 +5,7 @@ struct ProgressTally: Sendable {
     private static let kinds = ErrorKind.allCases
 
     var total: Int?
+    var resumed = 0
     var finished = 0
     var ok = 0
     var inFlight = 0
@@ -46,6 +47,8 @@ struct ProgressTally: Sendable {
             pauses[host] = until
         case .inputTotal(let count):
             total = count
+        case .resumed(let count):
+            resumed = count
         }
     }
 
@@ -84,6 +87,7 @@ struct ProgressTally: Sendable {
     func snapshot(now: Duration) -> ProgressSnapshot {
         var snapshot = ProgressSnapshot()
         snapshot.total = total
+        snapshot.resumed = resumed
         snapshot.finished = finished
         snapshot.ok = ok
         snapshot.inFlight = max(0, inFlight)
