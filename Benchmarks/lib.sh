@@ -17,6 +17,7 @@ ensure_tools() {
   command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
   command -v wrk   >/dev/null 2>&1 || missing+=(wrk)
   command -v curl  >/dev/null 2>&1 || missing+=(curl)
+  command -v cc    >/dev/null 2>&1 || missing+=(gcc)
   [ -x /usr/bin/time ] || missing+=(time)
   python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
   if [ ${#missing[@]} -gt 0 ]; then

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Throughput: trawl vs curl --parallel vs aiohttp vs wrk (server ceiling), 2 KB static pages
-# from nginx on 127.0.0.1..4. See README.md.
+# from nginx on 127.0.0.1..4, with the libcurl floor (curl_floor.c: a bare multi loop with trawl's libcurl
+# options) as the yardstick for what trawl adds per URL. See README.md.
 #   env: CONCS="16 64 256" ROUNDS=3 N=20000 PORT=8089 RUN_TIMEOUT=300
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -18,6 +19,8 @@ WORK="$(mktemp -d /tmp/trawl-bench-tp.XXXXXX)"
 cleanup() { stop_nginx; rm -rf "$WORK"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+FLOOR="$WORK/curl_floor"
+cc -O2 -o "$FLOOR" "$BENCH_DIR/curl_floor.c" -l:libcurl.so.4
 
 check_port_free "$PORT" "${HOSTS[@]}"
 mkdir -p "$RESULTS_DIR"
@@ -66,6 +69,14 @@ run_aiohttp() {
   echo "aiohttp $c $r $(cat "$WORK/t") - $rc:$lines:-" >> "$RAW"
 }
 
+run_floor() {
+  local c="$1" r="$2" out="$WORK/floor.ndjson" rc=0
+  timed "$WORK/t" "$FLOOR" "$WORK/urls.txt" "$c" "$out" || rc=$?
+  local lines; lines=$(wc -l < "$out" 2>/dev/null || echo 0)
+  [ "$rc" -eq 0 ] && [ "$lines" -eq "$N" ] || { log "curl_floor exit $rc lines $lines (c=$c round=$r)"; failures=$((failures+1)); }
+  echo "floor $c $r $(cat "$WORK/t") - $rc:$lines:-" >> "$RAW"
+}
+
 run_wrk() {
   local c="$1" r="$2" rc=0
   timeout "$RUN_TIMEOUT" wrk -c "$c" -t 1 -d 5s "http://127.0.0.1:$PORT/page.html" > "$WORK/wrk.txt" || rc=$?
@@ -79,6 +90,7 @@ for c in $CONCS; do
     run_trawl "$c" "$r"; sleep 0.5
     run_curl "$c" "$r"; sleep 0.5
     run_aiohttp "$c" "$r"; sleep 0.5
+    run_floor "$c" "$r"; sleep 0.5
     run_wrk "$c" "$r"; sleep 0.5
   done
 done
@@ -93,16 +105,17 @@ for line in open(raw):
         dict(round=int(r), wall=float(wall), user=float(user), sys=float(sysc),
              maxrss_kb=int(rss), wrk_rps=None if rps == "-" else float(rps), check=chk))
 med = statistics.median
-order = ["trawl", "curl", "aiohttp", "wrk"]
+order = ["trawl", "curl", "aiohttp", "floor", "wrk"]
 curl_med = {c: med([n / x["wall"] for x in rs]) for (cl, c), rs in rows.items() if cl == "curl"}
 aio_med = {c: med([n / x["wall"] for x in rs]) for (cl, c), rs in rows.items() if cl == "aiohttp"}
 wrk_med = {c: med([x["wrk_rps"] for x in rs]) for (cl, c), rs in rows.items() if cl == "wrk"}
+floor_med = {c: med([n / x["wall"] for x in rs]) for (cl, c), rs in rows.items() if cl == "floor"}
 concs = sorted({c for _, c in rows})
 result = {"date": datetime.datetime.now().isoformat(timespec="seconds"),
           "machine": {"cores": os.cpu_count(), "platform": platform.platform()},
           "urls": n, "rounds": rounds, "server": "nginx worker_processes 1, 2 KB static page, 127.0.0.1-4",
           "results": []}
-print(f"\n{'client':8} {'C':>4} {'req/s':>9} {'vs curl':>8} {'vs aiohttp':>10} {'of wrk':>7} {'CPU s/1k req':>13} {'peak RSS MB':>12}  runs(wall s)")
+print(f"\n{'client':8} {'C':>4} {'req/s':>9} {'vs curl':>8} {'vs aiohttp':>10} {'of wrk':>7} {'of floor':>8} {'CPU s/1k req':>13} {'peak RSS MB':>12}  runs(wall s)")
 for c in concs:
     curl_rps = curl_med.get(c)
     for client in order:
@@ -118,15 +131,18 @@ for c in concs:
         rel = rps / curl_rps if curl_rps and client != "wrk" else None
         rel_aio = rps / aio_med[c] if aio_med.get(c) and client != "wrk" else None
         of_wrk = rps / wrk_med[c] if wrk_med.get(c) and client != "wrk" else None
+        of_floor = rps / floor_med[c] if floor_med.get(c) and client != "wrk" else None
         result["results"].append(dict(client=client, concurrency=c, req_per_s=round(rps),
             vs_curl=None if rel is None else round(rel, 2),
             vs_aiohttp=None if rel_aio is None else round(rel_aio, 2),
             share_of_wrk_ceiling=None if of_wrk is None else round(of_wrk, 2),
+            share_of_libcurl_floor=None if of_floor is None else round(of_floor, 2),
             cpu_s_per_1k=None if cpu is None else round(cpu, 4),
             peak_rss_mb=None if rss is None else round(rss, 1), runs=runs))
         walls = ",".join(f"{x['wall']:.2f}" for x in runs) if client != "wrk" else "5s each"
         print(f"{client:8} {c:>4} {rps:>9.0f} {('%.2f' % rel) if rel else '-':>8} "
               f"{('%.2f' % rel_aio) if rel_aio else '-':>10} {('%.2f' % of_wrk) if of_wrk else '-':>7} "
+              f"{('%.2f' % of_floor) if of_floor else '-':>8} "
               f"{('%.4f' % cpu) if cpu is not None else '-':>13} {('%.1f' % rss) if rss is not None else '-':>12}  {walls}")
 json.dump(result, open(out, "w"), indent=1)
 print(f"\nwrote {out}")

@@ -1,0 +1,160 @@
+// The libcurl floor: the least a fetcher on this libcurl can do per URL, as a yardstick for trawl.
+//
+// One thread, one multi handle, C reused easy handles, curl_multi_perform + curl_multi_poll, completions
+// drained and handles refilled in the same turn, one JSON line per URL into a buffer written once at the end.
+// Each easy handle gets the options trawl's libcurl transport sets (no signals, header and write callbacks,
+// every content encoding, protocols, timeouts, its request headers, per-host and total connection limits),
+// so the gap between this and trawl is what trawl does per URL on top of libcurl: no scheduling, retries,
+// redirects, progress, input streaming or de-duplication here.
+//
+//   cc -O2 -o curl_floor curl_floor.c -l:libcurl.so.4
+//   ./curl_floor URLS_FILE CONCURRENCY OUT_FILE     (exit 1 unless every URL got a 200)
+//
+// curl's development headers are not needed: the few declarations and option codes are below (they are ABI).
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef void CURL;
+typedef void CURLM;
+typedef struct {
+  int msg;
+  CURL *easy_handle;
+  union {
+    void *whatever;
+    int result;
+  } data;
+} CURLMsg;
+
+extern int curl_global_init(long flags);
+extern CURL *curl_easy_init(void);
+extern int curl_easy_setopt(CURL *easy, int option, ...);
+extern int curl_easy_getinfo(CURL *easy, int info, ...);
+extern CURLM *curl_multi_init(void);
+extern int curl_multi_setopt(CURLM *multi, int option, ...);
+extern int curl_multi_add_handle(CURLM *multi, CURL *easy);
+extern int curl_multi_remove_handle(CURLM *multi, CURL *easy);
+extern int curl_multi_perform(CURLM *multi, int *running);
+extern int curl_multi_poll(CURLM *multi, void *extra, unsigned count, int timeout_ms, int *numfds);
+extern CURLMsg *curl_multi_info_read(CURLM *multi, int *queued);
+extern void *curl_slist_append(void *list, const char *line);
+
+enum {
+  OPT_WRITEDATA = 10001, OPT_URL = 10002, OPT_ERRORBUFFER = 10010, OPT_WRITEFUNCTION = 20011,
+  OPT_HTTPHEADER = 10023, OPT_HEADERDATA = 10029, OPT_NOPROGRESS = 43, OPT_FOLLOWLOCATION = 52,
+  OPT_HEADERFUNCTION = 20079, OPT_HTTPGET = 80, OPT_NOSIGNAL = 99, OPT_ACCEPT_ENCODING = 10102,
+  OPT_PRIVATE = 10103, OPT_TIMEOUT_MS = 155, OPT_CONNECTTIMEOUT_MS = 156, OPT_PROTOCOLS_STR = 10318,
+  OPT_HTTP_VERSION = 84, OPT_NOPROXY = 10177, OPT_PROXY = 10004,
+  INFO_RESPONSE_CODE = 0x200002, INFO_PRIVATE = 0x100015,
+  MOPT_MAXCONNECTS = 6, MOPT_MAX_HOST_CONNECTIONS = 7, MOPT_MAX_TOTAL_CONNECTIONS = 13,
+  MSG_DONE = 1,
+};
+
+static size_t discard_body(char *data, size_t size, size_t count, void *user) {
+  (void)data; (void)user;
+  return size * count;
+}
+
+// Looks at each header line, as trawl's callback does (it keeps the fields).
+static size_t look_at_header(char *data, size_t size, size_t count, void *user) {
+  size_t *colons = user;
+  if (memchr(data, ':', size * count)) (*colons)++;
+  return size * count;
+}
+
+int main(int argc, char **argv) {
+  if (argc != 4) {
+    fprintf(stderr, "usage: %s URLS_FILE CONCURRENCY OUT_FILE\n", argv[0]);
+    return 2;
+  }
+  long concurrency = atol(argv[2]);
+  FILE *input = fopen(argv[1], "r");
+  FILE *output = fopen(argv[3], "w");
+  if (!input || !output || concurrency < 1) {
+    fprintf(stderr, "curl_floor: cannot open the files, or a bad concurrency\n");
+    return 2;
+  }
+  size_t capacity = 1024, count = 0;
+  char **urls = malloc(capacity * sizeof *urls);
+  char line[8192];
+  while (fgets(line, sizeof line, input)) {
+    line[strcspn(line, "\r\n")] = 0;
+    if (!line[0]) continue;
+    if (count == capacity) urls = realloc(urls, (capacity *= 2) * sizeof *urls);
+    urls[count++] = strdup(line);
+  }
+  fclose(input);
+
+  size_t out_capacity = 256 * count + 1024, out_length = 0;
+  char *out = malloc(out_capacity);
+  size_t colons = 0, next = 0, done = 0, failed = 0;
+  char error_buffer[256];
+  curl_global_init(3);
+  CURLM *multi = curl_multi_init();
+  curl_multi_setopt(multi, MOPT_MAX_HOST_CONNECTIONS, concurrency);
+  curl_multi_setopt(multi, MOPT_MAX_TOTAL_CONNECTIONS, concurrency);
+  curl_multi_setopt(multi, MOPT_MAXCONNECTS, concurrency);
+  void *headers = curl_slist_append(NULL, "User-Agent: curl-floor/1");
+  headers = curl_slist_append(headers, "Accept: */*");
+  headers = curl_slist_append(headers, "Expect:");
+
+  for (long i = 0; i < concurrency && next < count; i++) {
+    CURL *easy = curl_easy_init();
+    curl_easy_setopt(easy, OPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, OPT_NOPROGRESS, 1L);
+    curl_easy_setopt(easy, OPT_HTTPGET, 1L);
+    curl_easy_setopt(easy, OPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(easy, OPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(easy, OPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(easy, OPT_ERRORBUFFER, error_buffer);
+    curl_easy_setopt(easy, OPT_HTTP_VERSION, 4L);
+    curl_easy_setopt(easy, OPT_NOPROXY, "");
+    curl_easy_setopt(easy, OPT_PROXY, "");
+    curl_easy_setopt(easy, OPT_HTTPHEADER, headers);
+    curl_easy_setopt(easy, OPT_WRITEFUNCTION, discard_body);
+    curl_easy_setopt(easy, OPT_WRITEDATA, NULL);
+    curl_easy_setopt(easy, OPT_HEADERFUNCTION, look_at_header);
+    curl_easy_setopt(easy, OPT_HEADERDATA, &colons);
+    curl_easy_setopt(easy, OPT_URL, urls[next]);
+    curl_easy_setopt(easy, OPT_PRIVATE, (void *)next);
+    curl_easy_setopt(easy, OPT_TIMEOUT_MS, 30000L);
+    curl_easy_setopt(easy, OPT_CONNECTTIMEOUT_MS, 30000L);
+    next++;
+    curl_multi_add_handle(multi, easy);
+  }
+
+  while (done < count) {
+    int running = 0, queued = 0;
+    curl_multi_perform(multi, &running);
+    CURLMsg *message;
+    while ((message = curl_multi_info_read(multi, &queued))) {
+      if (message->msg != MSG_DONE) continue;
+      CURL *easy = message->easy_handle;
+      int result = message->data.result;
+      long status = 0;
+      void *index = NULL;
+      curl_easy_getinfo(easy, INFO_RESPONSE_CODE, &status);
+      curl_easy_getinfo(easy, INFO_PRIVATE, &index);
+      int ok = result == 0 && status == 200;
+      if (!ok) failed++;
+      out_length += snprintf(out + out_length, out_capacity - out_length,
+                             "{\"url\":\"%s\",\"ok\":%s,\"status\":%ld}\n", urls[(size_t)index],
+                             ok ? "true" : "false", status);
+      done++;
+      curl_multi_remove_handle(multi, easy);
+      if (next < count) {
+        curl_easy_setopt(easy, OPT_URL, urls[next]);
+        curl_easy_setopt(easy, OPT_PRIVATE, (void *)next);
+        curl_easy_setopt(easy, OPT_TIMEOUT_MS, 30000L);
+        curl_easy_setopt(easy, OPT_CONNECTTIMEOUT_MS, 30000L);
+        next++;
+        curl_multi_add_handle(multi, easy);
+      }
+    }
+    if (done < count) curl_multi_poll(multi, NULL, 0, 1000, NULL);
+  }
+  fwrite(out, 1, out_length, output);
+  fclose(output);
+  if (failed) fprintf(stderr, "curl_floor: %zu of %zu URLs failed\n", failed, count);
+  return failed ? 1 : 0;
+}
