@@ -237,25 +237,29 @@ final class CurlTransfer {
     }
 
     /// One header line from the header callback, CRLF included. Every status line starts a new header block,
-    /// so only the last response's fields (after any 1xx) are kept.
+    /// so only the last response's fields (after any 1xx) are kept. Runs once per header line of every
+    /// response, so it scans with `memchr` rather than generic collection searches.
     fileprivate func receiveHeader(_ line: UnsafeRawBufferPointer) {
+        guard let base = line.baseAddress else { return }
+        let bytes = base.assumingMemoryBound(to: UInt8.self)
         var end = line.count
-        while end > 0, line[end - 1] == 10 || line[end - 1] == 13 { end -= 1 }
+        while end > 0, bytes[end - 1] == 10 || bytes[end - 1] == 13 { end -= 1 }
         guard end > 0 else { return }
-        if end >= 5, line[0] == 72, line[1] == 84, line[2] == 84, line[3] == 80, line[4] == 47 {  // "HTTP/"
+        if end >= 5, bytes[0] == 72, bytes[1] == 84, bytes[2] == 84, bytes[3] == 80, bytes[4] == 47 {  // "HTTP/"
             headerLines.removeAll(keepingCapacity: true)
             return
         }
         // A line without a colon, or with a bare CR or LF inside (which would split the line block), is dropped.
-        guard let colon = line[..<end].firstIndex(of: 58), colon > 0,
-            !line[..<end].contains(where: { $0 == 10 || $0 == 13 })
+        guard let colonPointer = memchr(base, 58, end), memchr(base, 10, end) == nil, memchr(base, 13, end) == nil
         else { return }
+        let colon = base.distance(to: UnsafeRawPointer(colonPointer))
+        guard colon > 0 else { return }
         var start = colon + 1
-        while start < end, line[start] == 32 || line[start] == 9 { start += 1 }
+        while start < end, bytes[start] == 32 || bytes[start] == 9 { start += 1 }
         var stop = end
-        while stop > start, line[stop - 1] == 32 || line[stop - 1] == 9 { stop -= 1 }
-        headerLines.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[...colon]))
-        headerLines.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[start..<stop]))
+        while stop > start, bytes[stop - 1] == 32 || bytes[stop - 1] == 9 { stop -= 1 }
+        headerLines.append(contentsOf: UnsafeBufferPointer(start: bytes, count: colon + 1))
+        headerLines.append(contentsOf: UnsafeBufferPointer(start: bytes + start, count: stop - start))
         headerLines.append(10)
     }
 
