@@ -7,13 +7,17 @@
 // so the gap between this and trawl is what trawl does per URL on top of libcurl: no scheduling, retries,
 // redirects, progress, input streaming or de-duplication here.
 //
+// With a fourth argument `socket` it drives the same transfers with epoll + curl_multi_socket_action instead
+// (Linux only), the other way libcurl offers to run a multi handle, to compare the two loops.
+//
 //   cc -O2 -o curl_floor curl_floor.c -l:libcurl.so.4
-//   ./curl_floor URLS_FILE CONCURRENCY OUT_FILE     (exit 1 unless every URL got a 200)
+//   ./curl_floor URLS_FILE CONCURRENCY OUT_FILE [socket]    (exit 1 unless every URL got a 200)
 //
 // curl's development headers are not needed: the few declarations and option codes are below (they are ABI).
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 
 typedef void CURL;
 typedef void CURLM;
@@ -37,6 +41,8 @@ extern int curl_multi_remove_handle(CURLM *multi, CURL *easy);
 extern int curl_multi_perform(CURLM *multi, int *running);
 extern int curl_multi_poll(CURLM *multi, void *extra, unsigned count, int timeout_ms, int *numfds);
 extern CURLMsg *curl_multi_info_read(CURLM *multi, int *queued);
+extern int curl_multi_socket_action(CURLM *multi, int socket, int events, int *running);
+extern int curl_multi_assign(CURLM *multi, int socket, void *data);
 extern void *curl_slist_append(void *list, const char *line);
 
 enum {
@@ -47,8 +53,53 @@ enum {
   OPT_HTTP_VERSION = 84, OPT_NOPROXY = 10177, OPT_PROXY = 10004,
   INFO_RESPONSE_CODE = 0x200002, INFO_PRIVATE = 0x100015,
   MOPT_MAXCONNECTS = 6, MOPT_MAX_HOST_CONNECTIONS = 7, MOPT_MAX_TOTAL_CONNECTIONS = 13,
-  MSG_DONE = 1,
+  MOPT_SOCKETFUNCTION = 20001, MOPT_SOCKETDATA = 10002, MOPT_TIMERFUNCTION = 20004,
+  MSG_DONE = 1, POLL_IN = 1, POLL_OUT = 2, POLL_REMOVE = 4, SOCKET_TIMEOUT = -1,
+  CSELECT_IN = 1, CSELECT_OUT = 2, CSELECT_ERR = 4,
 };
+
+// Socket mode: libcurl says which sockets to watch (socket callback) and when to call it back (timer callback).
+static int epoll_fd = -1;
+static long timer_ms = -1;
+
+static int watch_socket(CURL *easy, int socket, int what, void *multi, void *assigned) {
+  (void)easy;
+  if (what == POLL_REMOVE) {
+    epoll_ctl(epoll_fd, EPOLL_CTL_DEL, socket, NULL);
+    return 0;
+  }
+  struct epoll_event event = {.events = (what & POLL_IN ? EPOLLIN : 0) | (what & POLL_OUT ? EPOLLOUT : 0)};
+  event.data.fd = socket;
+  if (assigned) {
+    epoll_ctl(epoll_fd, EPOLL_CTL_MOD, socket, &event);
+  } else {
+    epoll_ctl(epoll_fd, EPOLL_CTL_ADD, socket, &event);
+    curl_multi_assign(multi, socket, (void *)1);
+  }
+  return 0;
+}
+
+static int set_timer(CURLM *multi, long milliseconds, void *user) {
+  (void)multi; (void)user;
+  timer_ms = milliseconds;
+  return 0;
+}
+
+// One turn of the socket loop: wait for ready sockets (or libcurl's timer) and tell libcurl about each.
+static void socket_turn(CURLM *multi) {
+  struct epoll_event events[256];
+  int running = 0, ready = 0;
+  if (timer_ms != 0) ready = epoll_wait(epoll_fd, events, 256, timer_ms < 0 ? 1000 : (int)timer_ms);
+  if (ready <= 0) {
+    timer_ms = -1;
+    curl_multi_socket_action(multi, SOCKET_TIMEOUT, 0, &running);
+  }
+  for (int i = 0; i < ready; i++) {
+    int mask = (events[i].events & EPOLLIN ? CSELECT_IN : 0) | (events[i].events & EPOLLOUT ? CSELECT_OUT : 0) |
+               (events[i].events & (EPOLLERR | EPOLLHUP) ? CSELECT_ERR : 0);
+    curl_multi_socket_action(multi, events[i].data.fd, mask, &running);
+  }
+}
 
 static size_t discard_body(char *data, size_t size, size_t count, void *user) {
   (void)data; (void)user;
@@ -63,10 +114,11 @@ static size_t look_at_header(char *data, size_t size, size_t count, void *user) 
 }
 
 int main(int argc, char **argv) {
-  if (argc != 4) {
-    fprintf(stderr, "usage: %s URLS_FILE CONCURRENCY OUT_FILE\n", argv[0]);
+  if (argc != 4 && !(argc == 5 && strcmp(argv[4], "socket") == 0)) {
+    fprintf(stderr, "usage: %s URLS_FILE CONCURRENCY OUT_FILE [socket]\n", argv[0]);
     return 2;
   }
+  int socket_mode = argc == 5;
   long concurrency = atol(argv[2]);
   FILE *input = fopen(argv[1], "r");
   FILE *output = fopen(argv[3], "w");
@@ -94,6 +146,12 @@ int main(int argc, char **argv) {
   curl_multi_setopt(multi, MOPT_MAX_HOST_CONNECTIONS, concurrency);
   curl_multi_setopt(multi, MOPT_MAX_TOTAL_CONNECTIONS, concurrency);
   curl_multi_setopt(multi, MOPT_MAXCONNECTS, concurrency);
+  if (socket_mode) {
+    epoll_fd = epoll_create1(0);
+    curl_multi_setopt(multi, MOPT_SOCKETFUNCTION, watch_socket);
+    curl_multi_setopt(multi, MOPT_SOCKETDATA, multi);
+    curl_multi_setopt(multi, MOPT_TIMERFUNCTION, set_timer);
+  }
   void *headers = curl_slist_append(NULL, "User-Agent: curl-floor/1");
   headers = curl_slist_append(headers, "Accept: */*");
   headers = curl_slist_append(headers, "Expect:");
@@ -125,7 +183,11 @@ int main(int argc, char **argv) {
 
   while (done < count) {
     int running = 0, queued = 0;
-    curl_multi_perform(multi, &running);
+    if (socket_mode) {
+      socket_turn(multi);
+    } else {
+      curl_multi_perform(multi, &running);
+    }
     CURLMsg *message;
     while ((message = curl_multi_info_read(multi, &queued))) {
       if (message->msg != MSG_DONE) continue;
@@ -151,7 +213,7 @@ int main(int argc, char **argv) {
         curl_multi_add_handle(multi, easy);
       }
     }
-    if (done < count) curl_multi_poll(multi, NULL, 0, 1000, NULL);
+    if (done < count && !socket_mode) curl_multi_poll(multi, NULL, 0, 1000, NULL);
   }
   fwrite(out, 1, out_length, output);
   fclose(output);
