@@ -113,6 +113,14 @@ static size_t look_at_header(char *data, size_t size, size_t count, void *user) 
   return size * count;
 }
 
+// What each request sets on its (reused) handle, as trawl's transport does: the URL, who it is, its deadline.
+static void assign(CURL *easy, char **urls, size_t index) {
+  curl_easy_setopt(easy, OPT_URL, urls[index]);
+  curl_easy_setopt(easy, OPT_PRIVATE, (void *)index);
+  curl_easy_setopt(easy, OPT_TIMEOUT_MS, 30000L);
+  curl_easy_setopt(easy, OPT_CONNECTTIMEOUT_MS, 30000L);
+}
+
 int main(int argc, char **argv) {
   if (argc != 4 && !(argc == 5 && strcmp(argv[4], "socket") == 0)) {
     fprintf(stderr, "usage: %s URLS_FILE CONCURRENCY OUT_FILE [socket]\n", argv[0]);
@@ -173,11 +181,7 @@ int main(int argc, char **argv) {
     curl_easy_setopt(easy, OPT_WRITEDATA, NULL);
     curl_easy_setopt(easy, OPT_HEADERFUNCTION, look_at_header);
     curl_easy_setopt(easy, OPT_HEADERDATA, &colons);
-    curl_easy_setopt(easy, OPT_URL, urls[next]);
-    curl_easy_setopt(easy, OPT_PRIVATE, (void *)next);
-    curl_easy_setopt(easy, OPT_TIMEOUT_MS, 30000L);
-    curl_easy_setopt(easy, OPT_CONNECTTIMEOUT_MS, 30000L);
-    next++;
+    assign(easy, urls, next++);
     curl_multi_add_handle(multi, easy);
   }
 
@@ -205,11 +209,7 @@ int main(int argc, char **argv) {
       done++;
       curl_multi_remove_handle(multi, easy);
       if (next < count) {
-        curl_easy_setopt(easy, OPT_URL, urls[next]);
-        curl_easy_setopt(easy, OPT_PRIVATE, (void *)next);
-        curl_easy_setopt(easy, OPT_TIMEOUT_MS, 30000L);
-        curl_easy_setopt(easy, OPT_CONNECTTIMEOUT_MS, 30000L);
-        next++;
+        assign(easy, urls, next++);
         curl_multi_add_handle(multi, easy);
       }
     }
