@@ -39,11 +39,8 @@ struct CrawlRun {
                 finisher.finishAndExit(interrupted: true)
             }
         }
-        if let resumed = output.resumed {
-            if resumed.truncatedBytes > 0 {
-                reporter.note("cut a torn last line of \(resumed.truncatedBytes) bytes from \(output.name)")
-            }
-            reporter.record(.resumed(resumed.done.count))
+        if let resumed = output.resumed, resumed.truncatedBytes > 0 {
+            reporter.note("cut a torn last line of \(resumed.truncatedBytes) bytes from \(output.name)")
         }
         if let inputPath {
             Task.detached {

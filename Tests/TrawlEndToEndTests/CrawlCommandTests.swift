@@ -85,6 +85,21 @@ import TrawlTestSite
         #expect(Set(seen) == Set(urls) && seen.count == 6)
     }
 
+    @Test func resumeWithAnotherListCountsOnlyItsOwnURLsAsDone() async throws {
+        let urls = (0..<6).map { site.url("/page/other\($0)") }
+        let out = directory.appendingPathComponent("other.ndjson").path
+        let first = try await TrawlProcess.run([write(Array(urls.prefix(4)), to: "four.txt"), "-o", out, "-q"])
+        #expect(first.status == 0)
+        site.resetStatistics()
+        // Two of the four URLs with a record are in the new list; the other two are not part of this run.
+        let list = write(Array(urls.suffix(4)), to: "last-four.txt")
+        let resumed = try await TrawlProcess.run([list, "-o", out, "--resume", "--progress", "never"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(site.requestCount() == 2)
+        #expect(
+            resumed.stderr.contains("Resumed:  2 URLs already had a record; not fetched again"), "\(resumed.stderr)")
+    }
+
     @Test func sigintStopsWithinGraceRecordsOnlyFinishedAndResumeCompletes() async throws {
         let slow = (0..<4).map { site.url("/slow/\($0)?delay=600", host: "127.0.0.1") }
         let waiting = site.url("/seq/sigint/503,200", host: "127.0.0.2")

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import Trawl
@@ -72,11 +73,20 @@ import Testing
         #expect(source.duplicates == 2)
     }
 
-    @Test func alreadyDoneDigestsAreSkipped() async {
+    @Test func alreadyDoneDigestsAreSkippedAndCountedOncePerInputLine() async {
+        let resumed = Mutex(0)
+        // http://a/9 has a record but is not in this input: it is no part of this run's progress.
         let source = URLSource(
-            reader: LineReaderTests.reader("http://a/1\nhttp://a/2\n"), alreadyDone: [URLDigest("http://a/1")])
+            reader: LineReaderTests.reader("http://a/1\nhttp://a/2\nhttp://a/1\nhttp://a/3\n"),
+            alreadyDone: [URLDigest("http://a/1"), URLDigest("http://a/3"), URLDigest("http://a/9")],
+            events: { event in
+                if case .resumed(let count) = event { resumed.withLock { $0 += count } }
+            })
         var urls: [String] = []
         while case .fetch(let url)? = await source.next() { urls.append(url.original) }
         #expect(urls == ["http://a/2"])
+        #expect(resumed.withLock { $0 } == 2)
+        // The second http://a/1 is a repeat of the input, not a second resumed URL.
+        #expect(source.duplicates == 1)
     }
 }

@@ -66,6 +66,18 @@ import TrawlTestSite
         #expect(snapshot.errorCounts == ["status 404": 1, "timeout": 1, "invalid_url": 1])
     }
 
+    @Test func resumedCountsAddUpAsTheInputIsRead() {
+        let reporter = ProgressReporter(mode: .never, output: -1, destination: "stdout")
+        reporter.record(.inputTotal(10))
+        reporter.record(.resumed(3))
+        reporter.record(.recorded(ok: true, status: 200, error: nil, attempts: 1))
+        reporter.record(.resumed(4))
+        let snapshot = reporter.snapshot()
+        #expect(snapshot.resumed == 7)
+        #expect(snapshot.done == 8)
+        #expect(snapshot.donePercent == 80)
+    }
+
     @Test func hostsArePausedUntilTheirDeadline() async throws {
         let time = RecordingClock()
         let clock = CrawlClock(time)

@@ -42,7 +42,7 @@ public struct Crawler: Sendable {
             total: configuration.concurrency.total, perHost: configuration.concurrency.perHost,
             politeness: configuration.politeness, clock: clock)
         let recorder = Recorder(sink: sink, emit: events)
-        let sorter = URLSource.Sorter(seen: alreadyDone, keep: keep)
+        let sorter = URLSource.Sorter(done: alreadyDone, keep: keep, emit: events)
         // One lane per event loop the transport runs (one on the global executor otherwise): each lane reads
         // its own batches of the input and runs its URLs' tasks on its loop's thread.
         let lanes = Lane.split(

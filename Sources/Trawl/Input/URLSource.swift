@@ -21,10 +21,13 @@ public final class URLSource {
 
     /// Reads from `reader`, treating URLs whose digest is in `alreadyDone` as seen (resume).
     /// - Parameter keep: when set, only items it accepts are handed out (sharding).
+    /// - Parameter events: receives ``ProgressEvent/resumed(_:)`` for the lines skipped because their URL is in
+    ///   `alreadyDone`, once per batch read.
     public convenience init(
-        reader: LineReader, alreadyDone: Set<URLDigest> = [], keep: (@Sendable (InputItem) -> Bool)? = nil
+        reader: LineReader, alreadyDone: Set<URLDigest> = [], keep: (@Sendable (InputItem) -> Bool)? = nil,
+        events: @escaping @Sendable (ProgressEvent) -> Void = { _ in }
     ) {
-        self.init(reader: reader, sorter: Sorter(seen: alreadyDone, keep: keep))
+        self.init(reader: reader, sorter: Sorter(done: alreadyDone, keep: keep, emit: events))
     }
 
     /// Reads from `reader` with a de-duplication state that other sources of the same reader share: each batch
@@ -64,7 +67,11 @@ public final class URLSource {
         let (reader, sorter, done, onReady) = (reader, sorter, aheadDone, onReady)
         done.value.store(false, ordering: .releasing)
         return Task {
-            let batch = await reader.nextBatch { lines in lines.compactMap(sorter.classify) }
+            let batch = await reader.nextBatch { lines in
+                let items = lines.compactMap(sorter.classify)
+                sorter.reportResumed()
+                return items
+            }
             done.value.store(true, ordering: .releasing)
             onReady()
             return batch
@@ -75,16 +82,28 @@ public final class URLSource {
         let value = Atomic<Bool>(false)
     }
 
-    /// The de-duplication state. Only the batch being read touches `seen`, on the reader's queue, and batches
-    /// are read one after another: never from two threads at once. The count of duplicates is read from any.
+    /// The de-duplication state. Only the batch being read touches `seen` and `done`, on the reader's queue, and
+    /// batches are read one after another: never from two threads at once. The count of duplicates is read from
+    /// any.
     final class Sorter: @unchecked Sendable {
-        private var seen: Set<URLDigest>
+        /// URLs the input has had so far.
+        private var seen: Set<URLDigest> = []
+        /// URLs that already have a record (resume) and that the input has not had yet: each moves to `seen`
+        /// the first time a line has it, so a line is counted as resumed once and its repeats as duplicates.
+        private var done: Set<URLDigest>
         private let keep: (@Sendable (InputItem) -> Bool)?
+        private let emit: @Sendable (ProgressEvent) -> Void
+        /// Lines skipped as resumed since the last ``reportResumed()``.
+        private var resumedSinceReport = 0
         let duplicates = Atomic<Int>(0)
 
-        init(seen: Set<URLDigest>, keep: (@Sendable (InputItem) -> Bool)?) {
-            self.seen = seen
+        init(
+            done: Set<URLDigest>, keep: (@Sendable (InputItem) -> Bool)?,
+            emit: @escaping @Sendable (ProgressEvent) -> Void = { _ in }
+        ) {
+            self.done = done
             self.keep = keep
+            self.emit = emit
         }
 
         func classify(_ line: LineReader.Line) -> InputItem? {
@@ -101,11 +120,23 @@ public final class URLSource {
                 }
             }
             if let keep, !keep(item) { return nil }
-            guard seen.insert(URLDigest(URLSource.key(of: item))).inserted else {
+            let digest = URLDigest(URLSource.key(of: item))
+            guard seen.insert(digest).inserted else {
                 duplicates.add(1, ordering: .relaxed)
                 return nil
             }
+            if !done.isEmpty && done.remove(digest) != nil {
+                resumedSinceReport += 1
+                return nil
+            }
             return item
+        }
+
+        /// Sends the count of lines skipped as resumed since the last call, if any.
+        func reportResumed() {
+            guard resumedSinceReport > 0 else { return }
+            emit(.resumed(resumedSinceReport))
+            resumedSinceReport = 0
         }
     }
 

@@ -2,8 +2,8 @@
 public enum ProgressEvent: Sendable {
     /// The number of URL lines in the input became known (a file's fast line count).
     case inputTotal(Int)
-    /// Records already in the output when the run began (`--resume`): their URLs are skipped and count as
-    /// done towards the input total.
+    /// This many more input lines were skipped because their URL already has a record in the output
+    /// (`--resume`); they count as done towards the input total. Sent as the input is read: the counts add up.
     case resumed(Int)
     /// An attempt's request started on `host`.
     case attemptStarted(host: String)

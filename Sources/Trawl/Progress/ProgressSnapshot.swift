@@ -6,7 +6,7 @@
 public struct ProgressSnapshot: Sendable, Equatable {
     /// URL lines in the input, when known (a file's line count); `nil` for standard input.
     public var total: Int?
-    /// Records already in the output when the run began (`--resume`); their URLs are not fetched again.
+    /// Input lines whose URL already had a record in the output (`--resume`): not fetched again.
     public var resumed = 0
     /// Records written.
     public var finished = 0
@@ -69,7 +69,7 @@ public struct ProgressSnapshot: Sendable, Equatable {
         finished > 0 ? Double(ok) * 100 / Double(finished) : nil
     }
 
-    /// URLs with a record: written by this run, or already in the output (`resumed`).
+    /// Input URLs with a record: written by this run, or already in the output (`resumed`).
     public var done: Int { resumed + finished }
 
     /// `done` as a percentage of `total` (at most 100), or `nil` when the total is unknown.

@@ -48,7 +48,7 @@ struct ProgressTally: Sendable {
         case .inputTotal(let count):
             total = count
         case .resumed(let count):
-            resumed = count
+            resumed += count
         }
     }
 

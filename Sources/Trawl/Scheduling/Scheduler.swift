@@ -273,9 +273,11 @@ public final class Scheduler: Sendable {
     }
 
     /// Drops the state of hosts idle for longer than the success meter looks back, so a crawl over millions of
-    /// hosts keeps only the recent ones. An idle host is kept that long because its meter is what a first
-    /// pushback reads: with URLs of a busy host held by the coordinator, a host falls idle between every
-    /// release and the next start, and forgetting it then would read a burst the server absorbed as 1 req/s.
+    /// hosts that never pushed back keeps only the recent ones. An idle host is kept that long because its
+    /// meter is what a first pushback reads: with URLs of a busy host held by the coordinator, a host falls
+    /// idle between every release and the next start, and forgetting it then would read a burst the server
+    /// absorbed as 1 req/s. A host that is paced (it pushed back once) or paused is never idle, so its state,
+    /// and the pace it learned, stays for the rest of the run.
     private func forgetIdleHosts(state: inout State, now: Duration) {
         while let (host, since) = state.idle.first, now - since >= RateMeter.window {
             _ = state.idle.pop()
