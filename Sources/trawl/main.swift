@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Trawl
 import TrawlCommandLine
 import TrawlTestSite
@@ -84,5 +85,17 @@ func runDemo(_ command: ParsedCommand) async throws -> ExitCode {
 }
 
 signal(SIGPIPE, SIG_IGN)
-let status = await runTrawl(Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment)
-exit(status.rawValue)
+// A synchronous main that parks on a semaphore while the work runs on the global executor, rather than an
+// async main: the async main's dispatch_main() is what valgrind 3.19 crashes on, and profiling trawl's CPU per
+// request with callgrind needs the real binary.
+let arguments = Array(CommandLine.arguments.dropFirst())
+let environment = ProcessInfo.processInfo.environment
+let finished = DispatchSemaphore(value: 0)
+let status = Mutex(ExitCode.software)
+Task.detached {
+    let code = await runTrawl(arguments, environment: environment)
+    status.withLock { $0 = code }
+    finished.signal()
+}
+finished.wait()
+exit(status.withLock { $0 }.rawValue)
