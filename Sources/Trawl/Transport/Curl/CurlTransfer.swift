@@ -27,9 +27,10 @@ final class CurlTransfer {
     private var keepBody = false
     private var received = 0
     private var body: [UInt8] = []
-    /// The response's header fields as `name:value\n` lines (see ``HTTPHeaders/init(lines:)``); the buffer is
-    /// reused from request to request.
-    private var headerLines: [UInt8] = []
+    /// The response's header fields as `name:value\n` lines (see ``HTTPHeaders/init(lines:)``), in memory of
+    /// the transfer's own, reused from request to request: the header callback appends to it once per line of
+    /// every response, which costs an array property its uniqueness and exclusivity checks each time.
+    private let headerLines: UnsafeMutablePointer<ByteBuffer>
     private var bodyCapReached = false
     // The request headers of the last request and their slist, reused while requests send the same fields.
     private var listedHeaders: HTTPHeaders?
@@ -47,6 +48,8 @@ final class CurlTransfer {
         proxySettings = configuration.proxy
         errorBuffer = .allocate(capacity: CurlCode.errorBufferSize)
         errorBuffer.initialize(repeating: 0, count: CurlCode.errorBufferSize)
+        headerLines = .allocate(capacity: 1)
+        headerLines.initialize(to: ByteBuffer(capacity: 1024))
         do throws(CurlTransportError) {
             try configure()
             try configure(configuration)
@@ -246,7 +249,7 @@ final class CurlTransfer {
         while end > 0, bytes[end - 1] == 10 || bytes[end - 1] == 13 { end -= 1 }
         guard end > 0 else { return }
         if end >= 5, bytes[0] == 72, bytes[1] == 84, bytes[2] == 84, bytes[3] == 80, bytes[4] == 47 {  // "HTTP/"
-            headerLines.removeAll(keepingCapacity: true)
+            headerLines.pointee.removeAll()
             return
         }
         // A line without a colon, or with a bare CR or LF inside (which would split the line block), is dropped.
@@ -258,9 +261,9 @@ final class CurlTransfer {
         while start < end, bytes[start] == 32 || bytes[start] == 9 { start += 1 }
         var stop = end
         while stop > start, bytes[stop - 1] == 32 || bytes[stop - 1] == 9 { stop -= 1 }
-        headerLines.append(contentsOf: UnsafeBufferPointer(start: bytes, count: colon + 1))
-        headerLines.append(contentsOf: UnsafeBufferPointer(start: bytes + start, count: stop - start))
-        headerLines.append(10)
+        headerLines.pointee.append(bytes, count: colon + 1)
+        headerLines.pointee.append(bytes + start, count: stop - start)
+        headerLines.pointee.append(10)
     }
 
     /// The outcome of the finished transfer with `code`; call before ``finish()``.
@@ -270,7 +273,7 @@ final class CurlTransfer {
             return .failure(RecordError(.network, "no HTTP response"))
         }
         return .success(
-            TransportResponse(status: status, headers: HTTPHeaders(lines: headerLines), body: body, bodyBytes: received)
+            TransportResponse(status: status, headers: HTTPHeaders(lines: headerLines.pointee.bytes), body: body, bodyBytes: received)
         )
     }
 
@@ -315,7 +318,7 @@ final class CurlTransfer {
         id = 0
         received = 0
         body = []
-        headerLines.removeAll(keepingCapacity: true)
+        headerLines.pointee.removeAll()
         bodyCapReached = false
         return continuation
     }
@@ -326,6 +329,9 @@ final class CurlTransfer {
         curl.slistFreeAll(headerList)
         headerList = nil
         errorBuffer.deallocate()
+        headerLines.pointee.free()
+        headerLines.deinitialize(count: 1)
+        headerLines.deallocate()
     }
 }
 
@@ -333,15 +339,17 @@ private func curlWriteCallback(
     _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?
 ) -> Int {
     guard let context else { return 0 }
-    let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
-    return transfer.receive(UnsafeRawBufferPointer(start: data, count: size * count))
+    return Unmanaged<CurlTransfer>.fromOpaque(context)._withUnsafeGuaranteedRef {
+        $0.receive(UnsafeRawBufferPointer(start: data, count: size * count))
+    }
 }
 
 private func curlHeaderCallback(
     _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?
 ) -> Int {
     guard let context else { return 0 }
-    let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
-    transfer.receiveHeader(UnsafeRawBufferPointer(start: data, count: size * count))
+    Unmanaged<CurlTransfer>.fromOpaque(context)._withUnsafeGuaranteedRef {
+        $0.receiveHeader(UnsafeRawBufferPointer(start: data, count: size * count))
+    }
     return size * count
 }
