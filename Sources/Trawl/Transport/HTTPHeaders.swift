@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// An ordered list of HTTP header fields with case-insensitive lookup.
 ///
 /// A transport can hand over the fields as received, one `name:value` per `\n`-ended line (``init(lines:)``):
@@ -33,21 +41,33 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
         var name = name
         return name.withUTF8 { wanted in
             lines.withUnsafeBytes { block -> String? in
+                guard let base = block.baseAddress else { return nil }
                 var start = 0
                 while start < block.count {
-                    guard let newline = block[start...].firstIndex(of: 10) else { return nil }
-                    let colon = block[start..<newline].firstIndex(of: 58) ?? newline
-                    if colon - start == wanted.count
-                        && zip(block[start..<colon], wanted).allSatisfy({ Self.asciiCaseFolded($0, $1) })
-                    {
-                        let value = UnsafeRawBufferPointer(rebasing: block[Swift.min(colon + 1, newline)..<newline])
-                        return String(decoding: value, as: UTF8.self)
+                    guard let found = memchr(base + start, 10, block.count - start) else { return nil }
+                    let newline = base.distance(to: UnsafeRawPointer(found))
+                    let colon =
+                        memchr(base + start, 58, newline - start).map { base.distance(to: UnsafeRawPointer($0)) }
+                        ?? newline
+                    if colon - start == wanted.count && Self.namesMatch(base + start, wanted) {
+                        let from = Swift.min(colon + 1, newline)
+                        return String(
+                            decoding: UnsafeRawBufferPointer(start: base + from, count: newline - from), as: UTF8.self)
                     }
                     start = newline + 1
                 }
                 return nil
             }
         }
+    }
+
+    /// Whether the `wanted.count` bytes at `name` equal `wanted`, ASCII case-insensitively.
+    private static func namesMatch(_ name: UnsafeRawPointer, _ wanted: UnsafeBufferPointer<UInt8>) -> Bool {
+        for index in 0..<wanted.count
+        where !asciiCaseFolded(name.load(fromByteOffset: index, as: UInt8.self), wanted[index]) {
+            return false
+        }
+        return true
     }
 
     /// Appends a field.

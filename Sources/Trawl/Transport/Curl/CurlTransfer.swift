@@ -273,7 +273,8 @@ final class CurlTransfer {
             return .failure(RecordError(.network, "no HTTP response"))
         }
         return .success(
-            TransportResponse(status: status, headers: HTTPHeaders(lines: headerLines.pointee.bytes), body: body, bodyBytes: received)
+            TransportResponse(
+                status: status, headers: HTTPHeaders(lines: headerLines.pointee.bytes), body: body, bodyBytes: received)
         )
     }
 
