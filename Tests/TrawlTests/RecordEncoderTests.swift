@@ -54,4 +54,27 @@ import Testing
             #expect(String(decoding: out, as: UTF8.self) == String(value))
         }
     }
+
+    @Test func everyByteThatNeedsEscapingIsFoundAtEveryPositionOfAWord() throws {
+        // The clean-prefix scan tests eight bytes at a time: put each byte that needs escaping (and its
+        // neighbours, which do not) at every offset of strings longer than two words.
+        let special: [UInt8] = Array(0..<0x20) + [0x22, 0x5C, 0x7F]
+        let neighbours: [UInt8] = [0x20, 0x21, 0x23, 0x5B, 0x5D, 0x7E, 0x80, 0xC3, 0xFF]
+        for length in [1, 7, 8, 9, 15, 16, 17, 23, 24] {
+            for position in 0..<length {
+                for byte in special + neighbours {
+                    var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                    bytes[position] = byte
+                    let expected = special.contains(byte) ? position : length
+                    #expect(bytes.withUnsafeBufferPointer { RecordEncoder.cleanPrefixLength($0) } == expected)
+                    guard byte < 0x80 else { continue }
+                    let text = String(decoding: bytes, as: UTF8.self)
+                    var out: [UInt8] = []
+                    RecordEncoder.appendString(text, to: &out)
+                    let decoded = try JSONSerialization.jsonObject(with: Data(out), options: .fragmentsAllowed)
+                    #expect(decoded as? String == text)
+                }
+            }
+        }
+    }
 }

@@ -6,42 +6,40 @@ public struct RecordEncoder: Sendable {
 
     /// Appends `record` as one JSON object and a newline to `out`.
     public func encode(_ record: Record, into out: inout [UInt8]) {
-        out.append(contentsOf: #"{"url":"#.utf8)
+        Self.append(#"{"url":"#, to: &out)
         Self.appendString(record.url, to: &out)
-        out.append(contentsOf: record.ok ? #","ok":true"#.utf8 : #","ok":false"#.utf8)
-        out.append(contentsOf: #","status":"#.utf8)
+        Self.append(record.ok ? #","ok":true,"status":"# : #","ok":false,"status":"#, to: &out)
         Self.appendOptionalInt(record.status, to: &out)
-        out.append(contentsOf: #","attempts":"#.utf8)
+        Self.append(#","attempts":"#, to: &out)
         Self.appendInt(record.attempts, to: &out)
-        out.append(contentsOf: #","final_url":"#.utf8)
+        Self.append(#","final_url":"#, to: &out)
         Self.appendOptionalString(record.finalURL, to: &out)
-        out.append(contentsOf: #","content_type":"#.utf8)
+        Self.append(#","content_type":"#, to: &out)
         Self.appendOptionalString(record.contentType, to: &out)
-        out.append(contentsOf: #","bytes":"#.utf8)
+        Self.append(#","bytes":"#, to: &out)
         Self.appendInt(record.bytes, to: &out)
-        out.append(contentsOf: #","elapsed_ms":"#.utf8)
+        Self.append(#","elapsed_ms":"#, to: &out)
         Self.appendInt(record.elapsedMilliseconds, to: &out)
-        out.append(contentsOf: #","error":"#.utf8)
         if let error = record.error {
-            out.append(contentsOf: #"{"kind":"#.utf8)
+            Self.append(#","error":{"kind":"#, to: &out)
             Self.appendString(error.kind.rawValue, to: &out)
-            out.append(contentsOf: #","message":"#.utf8)
+            Self.append(#","message":"#, to: &out)
             Self.appendString(error.message, to: &out)
             out.append(UInt8(ascii: "}"))
         } else {
-            out.append(contentsOf: "null".utf8)
+            Self.append(#","error":null"#, to: &out)
         }
         switch record.body {
         case .text(let text)?:
-            out.append(contentsOf: #","body":"#.utf8)
+            Self.append(#","body":"#, to: &out)
             Self.appendString(text, to: &out)
         case .base64(let text)?:
-            out.append(contentsOf: #","body":"#.utf8)
+            Self.append(#","body":"#, to: &out)
             Self.appendString(text, to: &out)
         case nil:
             break
         }
-        out.append(contentsOf: "}\n".utf8)
+        Self.append("}\n", to: &out)
     }
 
     /// Returns `record` as one JSON line, newline included.
@@ -54,34 +52,65 @@ public struct RecordEncoder: Sendable {
 
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
+    /// Appends a literal's bytes in one copy.
+    @inline(__always)
+    private static func append(_ literal: StaticString, to out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    }
+
     static func appendString(_ string: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        // Fast path: most strings (URLs, content types) need no escaping and are copied in one go.
-        let copied: Bool? = string.utf8.withContiguousStorageIfAvailable { bytes in
-            guard !bytes.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == 0x22 || $0 == 0x5C }) else { return false }
-            out.append(contentsOf: bytes)
-            return true
-        }
-        if copied == true {
+        var string = string
+        string.withUTF8 { bytes in
             out.append(UInt8(ascii: "\""))
-            return
-        }
-        for byte in string.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case UInt8(ascii: "\n"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case UInt8(ascii: "\r"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case UInt8(ascii: "\t"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0..<0x20, 0x7F:
-                out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
-                out.append(hex[Int(byte >> 4)])
-                out.append(hex[Int(byte & 0xF)])
-            default:
-                out.append(byte)
+            // Most strings (URLs, content types) need no escaping: their clean prefix is copied in one go.
+            let clean = cleanPrefixLength(bytes)
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[..<clean]))
+            for byte in bytes[clean...] {
+                switch byte {
+                case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+                case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+                case UInt8(ascii: "\n"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+                case UInt8(ascii: "\r"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+                case UInt8(ascii: "\t"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+                case 0..<0x20, 0x7F:
+                    out.append(contentsOf: [
+                        UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                    ])
+                    out.append(hex[Int(byte >> 4)])
+                    out.append(hex[Int(byte & 0xF)])
+                default:
+                    out.append(byte)
+                }
             }
+            out.append(UInt8(ascii: "\""))
         }
-        out.append(UInt8(ascii: "\""))
+    }
+
+    /// How many leading bytes of `bytes` need no escaping in a JSON string: none below 0x20, `"`, `\` or DEL.
+    /// Tests eight bytes at a time (the classic "has a byte less than n / equal to n" word tricks, exact as a
+    /// yes-or-no answer), then finds the byte within the word that said yes.
+    static func cleanPrefixLength(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        guard let base = bytes.baseAddress else { return 0 }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        func hasZeroByte(_ word: UInt64) -> Bool { (word &- ones) & ~word & highs != 0 }
+        var index = 0
+        while index + 8 <= bytes.count {
+            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            let control = (word &- ones &* 0x20) & ~word & highs != 0
+            if control || hasZeroByte(word ^ (ones &* 0x22)) || hasZeroByte(word ^ (ones &* 0x5C))
+                || hasZeroByte(word ^ (ones &* 0x7F))
+            {
+                break
+            }
+            index += 8
+        }
+        while index < bytes.count {
+            let byte = base[index]
+            if byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F { return index }
+            index += 1
+        }
+        return index
     }
 
     static func appendOptionalString(_ string: String?, to out: inout [UInt8]) {
@@ -106,21 +135,18 @@ public struct RecordEncoder: Sendable {
             out.append(UInt8(ascii: "0") &+ UInt8(value))
             return
         }
-        var digits:
-            (
-                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8
-            ) =
-                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        var rest = value
-        withUnsafeMutableBytes(of: &digits) { buffer in
+        // Digits written from the end of a 24-byte scratch (UInt.max has 20), then copied at once.
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { raw in
+            let buffer = raw.bindMemory(to: UInt8.self)
+            var start = buffer.count
+            var rest = value
             while rest > 0 {
-                buffer[count] = UInt8(ascii: "0") &+ UInt8(rest % 10)
+                start -= 1
+                buffer[start] = UInt8(ascii: "0") &+ UInt8(rest % 10)
                 rest /= 10
-                count += 1
             }
-            for index in stride(from: count - 1, through: 0, by: -1) { out.append(buffer[index]) }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start...]))
         }
     }
 }
