@@ -15,15 +15,17 @@ struct ByteBuffer {
     /// A copy of the bytes.
     var bytes: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
 
+    @inline(__always)
     mutating func append(_ bytes: UnsafePointer<UInt8>, count added: Int) {
         guard added > 0 else { return }
-        reserve(added)
+        if count + added > capacity { grow(toHold: added) }
         (base + count).update(from: bytes, count: added)
         count += added
     }
 
+    @inline(__always)
     mutating func append(_ byte: UInt8) {
-        reserve(1)
+        if count == capacity { grow(toHold: 1) }
         base[count] = byte
         count += 1
     }
@@ -40,8 +42,8 @@ struct ByteBuffer {
         capacity = 0
     }
 
-    private mutating func reserve(_ added: Int) {
-        guard count + added > capacity else { return }
+    @inline(never)
+    private mutating func grow(toHold added: Int) {
         var grown = capacity * 2
         while grown < count + added { grown *= 2 }
         let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
