@@ -20,7 +20,9 @@ struct CrawlRun {
     var shard: Shard?
 
     func execute() async throws(ExitError) -> ExitCode {
-        let writer = RecordWriter(fd: output.fd)
+        // The flusher below writes the queued records every 5 ms from a thread of its own, so the threads that
+        // finish URLs (the libcurl loop) only queue them; they write themselves only if it falls 100 ms behind.
+        let writer = RecordWriter(fd: output.fd, flushInterval: .milliseconds(100))
         let reporter = ProgressReporter(mode: progress, destination: output.name)
         let crawler = Crawler(configuration: configuration, transport: try makeTransport())
         let control = RunControl()
@@ -52,7 +54,7 @@ struct CrawlRun {
         let flusher = Task.detached {
             var lastSync = ContinuousClock.now
             while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(10))
+                try? await Task.sleep(for: .milliseconds(5))
                 let sync = ContinuousClock.now - lastSync >= .seconds(5)
                 if sync { lastSync = .now }
                 try? writer.flush(sync: sync)

@@ -2,60 +2,82 @@ import Synchronization
 
 /// Writes records as NDJSON to a file descriptor: each record encoded whole, lines never interleaved.
 ///
-/// Records are gathered into a buffer and written with one `write` call per batch (whole lines only), at
-/// most `flushInterval` after the first of them, and at ``flush()``. On a regular file opened with
-/// `O_APPEND`, a crash leaves at most one torn line at the end.
+/// ``write(_:)`` only queues the record. Queued records are encoded and written in batches, one `write` call
+/// per batch (whole lines only, in the order they were queued), by ``flush(sync:)`` and by `write(_:)` itself
+/// when `flushInterval` has passed since the queue was last written or `queueLimit` records wait. A caller that
+/// flushes from a task of its own more often than `flushInterval` keeps the encoding and the system calls off
+/// the threads that produce records (the command-line tool does, every few milliseconds). On a regular file
+/// opened with `O_APPEND`, a crash leaves at most one torn line at the end.
 public final class RecordWriter: RecordSink {
-    private struct State {
+    private struct Queue {
+        var records: [Record] = []
+        /// When the queue was last taken to be written.
+        var taken: ContinuousClock.Instant
+    }
+
+    private struct Output {
         var buffer: [UInt8] = []
-        var lastFlush: ContinuousClock.Instant
+        /// The batch being written, kept to reuse its capacity.
+        var batch: [Record] = []
         var failed: Int32 = 0
     }
 
     private let fd: Int32
     private let encoder = RecordEncoder()
-    private let bufferLimit: Int
+    private let queueLimit: Int
     private let flushInterval: Duration
-    private let state: Mutex<State>
+    private let queue: Mutex<Queue>
+    /// Held while a batch is encoded and written, so batches go out whole and in order.
+    private let output = Mutex(Output())
     private let clock = ContinuousClock()
 
     /// Writes to `fd` (not closed by the writer).
-    public init(fd: Int32, bufferLimit: Int = 64 * 1024, flushInterval: Duration = .milliseconds(10)) {
+    public init(fd: Int32, queueLimit: Int = 1024, flushInterval: Duration = .milliseconds(10)) {
         self.fd = fd
-        self.bufferLimit = bufferLimit
+        self.queueLimit = max(1, queueLimit)
         self.flushInterval = flushInterval
-        self.state = Mutex(State(lastFlush: ContinuousClock.now))
+        queue = Mutex(Queue(taken: ContinuousClock.now))
     }
 
     public func write(_ record: Record) {
         let now = clock.now
-        state.withLock { state in
-            // Encoded straight into the batch: no line buffer per record.
-            encoder.encode(record, into: &state.buffer)
-            if state.buffer.count >= bufferLimit || now - state.lastFlush >= flushInterval {
-                writeOut(&state)
-                state.lastFlush = now
-            }
+        let due = queue.withLock { queue in
+            queue.records.append(record)
+            return queue.records.count >= queueLimit || now - queue.taken >= flushInterval
         }
+        if due { writeQueued() }
     }
 
-    /// Writes everything buffered and, with `sync`, asks the system to put it on disk (`fsync`; ignored where
+    /// Writes everything queued and, with `sync`, asks the system to put it on disk (`fsync`; ignored where
     /// the output cannot be synced, such as a pipe).
     /// - Throws: ``OutputError`` if a write failed at any point.
     public func flush(sync: Bool = false) throws(OutputError) {
-        let failed = state.withLock { state in
-            writeOut(&state)
-            state.lastFlush = clock.now
-            if sync && fsync(fd) != 0 && errno != EINVAL && errno != EROFS && errno != ENOTSUP && state.failed == 0 {
-                state.failed = errno
+        let failed = output.withLock { output in
+            writeQueued(&output)
+            if sync && fsync(fd) != 0 && errno != EINVAL && errno != EROFS && errno != ENOTSUP && output.failed == 0 {
+                output.failed = errno
             }
-            return state.failed
+            return output.failed
         }
         if failed != 0 { throw OutputError(errno: failed) }
     }
 
-    private func writeOut(_ state: inout State) {
-        let failure = state.buffer.withUnsafeBytes { raw -> Int32 in
+    private func writeQueued() {
+        output.withLock { writeQueued(&$0) }
+    }
+
+    /// Takes the queued records (under the output lock, so an earlier batch is always written first), encodes
+    /// them and writes them in one go.
+    private func writeQueued(_ output: inout Output) {
+        let now = clock.now
+        queue.withLock { queue in
+            swap(&queue.records, &output.batch)
+            queue.taken = now
+        }
+        guard !output.batch.isEmpty else { return }
+        for record in output.batch { encoder.encode(record, into: &output.buffer) }
+        output.batch.removeAll(keepingCapacity: true)
+        let failure = output.buffer.withUnsafeBytes { raw -> Int32 in
             var offset = 0
             while offset < raw.count {
                 let written = Platform.write(fd, raw.baseAddress! + offset, raw.count - offset)
@@ -67,8 +89,8 @@ public final class RecordWriter: RecordSink {
             }
             return 0
         }
-        if failure != 0 { state.failed = failure }
-        state.buffer.removeAll(keepingCapacity: true)
+        if failure != 0 && output.failed == 0 { output.failed = failure }
+        output.buffer.removeAll(keepingCapacity: true)
     }
 }
 

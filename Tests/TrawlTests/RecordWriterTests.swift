@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+
+@testable import Trawl
+
+@Suite struct RecordWriterTests {
+    /// A temporary file the writer gets; `text()` reads everything written so far.
+    private final class FileOutput {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("trawl-writer-\(UUID()).ndjson").path
+        let fd: Int32
+
+        init() throws {
+            fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+            try #require(fd >= 0)
+        }
+
+        func text() -> String {
+            (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        }
+
+        deinit {
+            close(fd)
+            unlink(path)
+        }
+    }
+
+    private func record(_ index: Int) -> Record {
+        Record(url: "http://a/\(index)", ok: true, status: 200, attempts: 1, bytes: index, elapsedMilliseconds: 1)
+    }
+
+    @Test func writeOnlyQueuesUntilTheQueueLimitThenWritesTheWholeQueueInOrder() throws {
+        let output = try FileOutput()
+        let writer = RecordWriter(fd: output.fd, queueLimit: 3, flushInterval: .seconds(3600))
+        writer.write(record(1))
+        writer.write(record(2))
+        #expect(output.text().isEmpty)
+        writer.write(record(3))
+        let lines = output.text().split(separator: "\n")
+        #expect(lines.count == 3)
+        for (index, line) in lines.enumerated() { #expect(line.contains(#""url":"http://a/\#(index + 1)""#)) }
+        writer.write(record(4))
+        #expect(output.text().split(separator: "\n").count == 3)
+        try writer.flush()
+        #expect(output.text().split(separator: "\n").last?.contains(#""url":"http://a/4""#) == true)
+    }
+
+    @Test func writeWritesTheQueueOnceTheFlushIntervalHasPassed() throws {
+        let output = try FileOutput()
+        let writer = RecordWriter(fd: output.fd, queueLimit: 1000, flushInterval: .milliseconds(300))
+        try writer.flush()  // the interval counts from here
+        writer.write(record(1))
+        #expect(output.text().isEmpty)
+        Thread.sleep(forTimeInterval: 0.35)
+        writer.write(record(2))
+        #expect(output.text().split(separator: "\n").count == 2)
+    }
+
+    @Test func recordsFromManyThreadsComeOutAsWholeLinesEachOnce() async throws {
+        let output = try FileOutput()
+        let writer = RecordWriter(fd: output.fd, queueLimit: 7, flushInterval: .seconds(3600))
+        await withTaskGroup(of: Void.self) { group in
+            for worker in 0..<8 {
+                group.addTask {
+                    for index in 0..<500 { writer.write(self.record(worker * 1000 + index)) }
+                }
+            }
+            group.addTask {
+                for _ in 0..<50 { try? writer.flush() }
+            }
+        }
+        try writer.flush()
+        let lines = output.text().split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        #expect(lines.count == 4000)
+        let urls = try lines.map { line in
+            let object = try #require(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            return try #require(object["url"] as? String)
+        }
+        #expect(Set(urls).count == 4000)
+    }
+
+    @Test func aFailedWriteIsReportedByFlush() throws {
+        let readOnly = open("/dev/null", O_RDONLY)
+        defer { close(readOnly) }
+        let writer = RecordWriter(fd: readOnly, queueLimit: 1)
+        writer.write(record(1))
+        #expect(throws: OutputError.self) { try writer.flush() }
+    }
+}
