@@ -4,7 +4,8 @@ import Synchronization
 /// task group. Each URL's task hands its final record to the recorder itself, so records stream out as they
 /// finish, whatever the input is doing.
 ///
-/// A URL starts as a task when a slot is free for it. A URL whose host is at its per-host limit (and nothing
+/// A URL starts on a task when a slot is free for it: a task that finished its last URL and is parked in
+/// ``ParkedWorkers`` if there is one, else a new task of the group. A URL whose host is at its per-host limit (and nothing
 /// else holds it back) waits here as data, in that host's queue, until one of the host's requests gives its
 /// slot back: a crawl bound by `--per-host` then costs no parked task per URL. Every other URL that cannot
 /// start (a paused or paced host, every global slot taken) becomes a task that waits in the scheduler.
@@ -18,6 +19,8 @@ final class Coordinator {
     private let recorder: Recorder
     private let control: RunControl
     private let lane: Lane
+    /// URL tasks between two URLs, reused before a new task is started.
+    private let workers = ParkedWorkers()
     /// URLs waiting for a slot of their busy host, per host, in input order.
     private var held: [String: FIFO<CrawlURL>] = [:]
     private var heldCount = 0
@@ -85,6 +88,8 @@ final class Coordinator {
                     }
                 }
             }
+            // Parked tasks end now, busy ones when their URL is done; the group then waits for them.
+            workers.close()
         }
     }
 
@@ -131,12 +136,18 @@ final class Coordinator {
         return url
     }
 
+    /// Hands `url` to a parked task, or starts a task for it that goes on with the URLs handed to it later.
     private func start(_ url: CrawlURL, permit: Scheduler.Permit?, in group: inout DiscardingTaskGroup) {
-        let (fetcher, recorder, lane) = (self.fetcher, self.recorder, self.lane)
         lane.admittedOne()
+        let assignment = ParkedWorkers.Assignment(url: url, permit: permit)
+        if workers.hand(assignment) { return }
+        let (fetcher, recorder, lane, workers) = (self.fetcher, self.recorder, self.lane, self.workers)
         group.addTask {
-            if let record = await fetcher.fetch(url, permit: permit) { recorder.finish(record) }
-            lane.finished()
+            var next: ParkedWorkers.Assignment? = assignment
+            while let work = next {
+                if let record = await fetcher.fetch(work.url, permit: work.permit) { recorder.finish(record) }
+                next = await workers.next(afterFinishingIn: lane)
+            }
         }
     }
 }
