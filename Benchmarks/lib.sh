@@ -43,6 +43,19 @@ build_trawl() {
   [ -x "$TRAWL" ] || { echo "trawl binary missing at $TRAWL" >&2; exit 1; }
 }
 
+# make_workdir NAME: sets WORK to a fresh temp dir, removed (nginx stopped first) when the script exits.
+make_workdir() {
+  WORK="$(mktemp -d "/tmp/trawl-bench-$1.XXXXXX")"
+  trap 'stop_nginx; rm -rf "$WORK"' EXIT
+  trap 'exit 130' INT TERM
+}
+
+# build_floor: compiles curl_floor.c (no curl headers needed) to $WORK/curl_floor and sets FLOOR.
+build_floor() {
+  FLOOR="$WORK/curl_floor"
+  cc -O2 -o "$FLOOR" "$BENCH_DIR/curl_floor.c" -l:libcurl.so.4
+}
+
 NGINX_BIN="$(command -v nginx 2>/dev/null || echo /usr/sbin/nginx)"
 NGINX_PID_FILE=""
 

@@ -22,12 +22,8 @@ command -v valgrind >/dev/null 2>&1 || {
 }
 if [ -z "${TRAWL_BIN:-}" ]; then build_trawl; TRAWL_BIN="$TRAWL"; fi
 
-WORK="$(mktemp -d /tmp/trawl-bench-cg.XXXXXX)"
-cleanup() { stop_nginx; rm -rf "$WORK"; }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-FLOOR="$WORK/curl_floor"
-cc -O2 -o "$FLOOR" "$BENCH_DIR/curl_floor.c" -l:libcurl.so.4
+make_workdir cg
+build_floor
 
 check_port_free "$PORT" "${HOSTS[@]}"
 mkdir -p "$RESULTS_DIR"

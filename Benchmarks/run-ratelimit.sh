@@ -17,10 +17,7 @@ HOSTS=(127.0.0.1 127.0.0.2)
 ensure_tools
 build_trawl
 
-WORK="$(mktemp -d /tmp/trawl-bench-rl.XXXXXX)"
-cleanup() { stop_nginx; rm -rf "$WORK"; }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+make_workdir rl
 
 check_port_free "$PORT" "${HOSTS[@]}"
 mkdir -p "$WORK/www" "$RESULTS_DIR"

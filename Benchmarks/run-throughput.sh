@@ -15,12 +15,8 @@ HOSTS=(127.0.0.1 127.0.0.2 127.0.0.3 127.0.0.4)
 ensure_tools
 build_trawl
 
-WORK="$(mktemp -d /tmp/trawl-bench-tp.XXXXXX)"
-cleanup() { stop_nginx; rm -rf "$WORK"; }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-FLOOR="$WORK/curl_floor"
-cc -O2 -o "$FLOOR" "$BENCH_DIR/curl_floor.c" -l:libcurl.so.4
+make_workdir tp
+build_floor
 
 check_port_free "$PORT" "${HOSTS[@]}"
 mkdir -p "$RESULTS_DIR"
