@@ -161,8 +161,6 @@ int main(int argc, char **argv) {
     curl_multi_setopt(multi, MOPT_TIMERFUNCTION, set_timer);
   }
   void *headers = curl_slist_append(NULL, "User-Agent: curl-floor/1");
-  headers = curl_slist_append(headers, "Accept: */*");
-  headers = curl_slist_append(headers, "Expect:");
 
   for (long i = 0; i < concurrency && next < count; i++) {
     CURL *easy = curl_easy_init();

@@ -71,6 +71,13 @@ import TrawlTestSite
         #expect(logged.header("injected") == nil)
         #expect(logged.header("x-bad") == nil)
         #expect(logged.header("accept-encoding")?.contains("gzip") == true)
+        // `Accept: */*` is libcurl's own default, left to it; any other value replaces it.
+        #expect(logged.headers.filter { $0.name.lowercased() == "accept" }.map(\.value) == ["*/*"])
+        headers.replace(name: "Accept", value: "text/html")
+        _ = try await transport.perform(
+            TransportRequest(url: URL(string: site.url("/echo-headers"))!, headers: headers, keepBody: true))
+        let second = try #require(site.requests().last)
+        #expect(second.headers.filter { $0.name.lowercased() == "accept" }.map(\.value) == ["text/html"])
         await transport.shutdown()
     }
 

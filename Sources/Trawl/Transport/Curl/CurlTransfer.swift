@@ -155,9 +155,7 @@ final class CurlTransfer {
         var code = curl.setopt(easy, .url, string: url)
         if code != CurlCode.ok { throw RecordError(CurlCode.kind(code), "\(curl.describe(code)): \(url)") }
         if listedHeaders != request.headers {
-            guard let list = makeHeaderList(request.headers) else {
-                throw RecordError(.network, "libcurl could not allocate the request headers")
-            }
+            let list = try makeHeaderList(request.headers)
             code = curl.setopt(easy, .httpHeader, pointer: list)
             if code != CurlCode.ok {
                 curl.slistFreeAll(list)
@@ -199,29 +197,25 @@ final class CurlTransfer {
         return Int(max(1, total))
     }
 
-    /// `Name: value` lines for `curl_slist_append`, plus `Expect:` to keep curl from adding its own. Fields with
-    /// CR or LF are dropped: they would split the request. nil when libcurl could not allocate.
-    private func makeHeaderList(_ fields: HTTPHeaders) -> UnsafeMutableRawPointer? {
+    /// `Name: value` lines for `curl_slist_append`. Fields with CR or LF are dropped: they would split the
+    /// request. `Accept: */*` is left to libcurl, which sends exactly that by default: every field in the list
+    /// costs libcurl a pass of its own header names over it on every request (about 1,400 instructions per
+    /// request for the two fields trawl used to list). No `Expect:` either: libcurl adds `Expect: 100-continue`
+    /// only to uploads, and trawl sends GETs. nil when there is nothing to list.
+    /// - Throws: when libcurl could not allocate the list.
+    private func makeHeaderList(_ fields: HTTPHeaders) throws(RecordError) -> UnsafeMutableRawPointer? {
         var list: UnsafeMutableRawPointer?
-        var hasExpect = false
         for field in fields {
             guard !field.name.isEmpty,
                 !field.name.utf8.contains(where: { $0 == 13 || $0 == 10 || $0 == 58 }),
                 !field.value.utf8.contains(where: { $0 == 13 || $0 == 10 })
             else { continue }
-            if field.name.caseInsensitiveEquals("expect") { hasExpect = true }
+            if field.name.caseInsensitiveEquals("accept") && field.value == "*/*" { continue }
             // "Name:" alone would remove a header curl adds itself; "Name;" sends it empty.
             let line = field.value.isEmpty ? "\(field.name);" : "\(field.name): \(field.value)"
             guard let next = line.withCString({ curl.slistAppend(list, $0) }) else {
                 curl.slistFreeAll(list)
-                return nil
-            }
-            list = next
-        }
-        if !hasExpect {
-            guard let next = curl.slistAppend(list, "Expect:") else {
-                curl.slistFreeAll(list)
-                return nil
+                throw RecordError(.network, "libcurl could not allocate the request headers")
             }
             list = next
         }
