@@ -3,7 +3,8 @@
 // One thread, one multi handle, C reused easy handles, curl_multi_perform + curl_multi_poll, completions
 // drained and handles refilled in the same turn, one JSON line per URL into a buffer written once at the end.
 // Each easy handle gets the options trawl's libcurl transport sets (no signals, header and write callbacks,
-// every content encoding, protocols, timeouts, its request headers, per-host and total connection limits),
+// every content encoding, protocols, timeouts, its request headers, per-host and total connection limits, the
+// URL as a parsed CURLU handle set anew for each request),
 // so the gap between this and trawl is what trawl does per URL on top of libcurl: no scheduling, retries,
 // redirects, progress, input streaming or de-duplication here.
 //
@@ -44,13 +45,16 @@ extern CURLMsg *curl_multi_info_read(CURLM *multi, int *queued);
 extern int curl_multi_socket_action(CURLM *multi, int socket, int events, int *running);
 extern int curl_multi_assign(CURLM *multi, int socket, void *data);
 extern void *curl_slist_append(void *list, const char *line);
+extern void *curl_url(void);
+extern int curl_url_set(void *url, int part, const char *content, unsigned flags);
 
 enum {
   OPT_WRITEDATA = 10001, OPT_URL = 10002, OPT_ERRORBUFFER = 10010, OPT_WRITEFUNCTION = 20011,
   OPT_HTTPHEADER = 10023, OPT_HEADERDATA = 10029, OPT_NOPROGRESS = 43, OPT_FOLLOWLOCATION = 52,
   OPT_HEADERFUNCTION = 20079, OPT_HTTPGET = 80, OPT_NOSIGNAL = 99, OPT_ACCEPT_ENCODING = 10102,
   OPT_PRIVATE = 10103, OPT_TIMEOUT_MS = 155, OPT_CONNECTTIMEOUT_MS = 156, OPT_PROTOCOLS_STR = 10318,
-  OPT_HTTP_VERSION = 84, OPT_NOPROXY = 10177, OPT_PROXY = 10004,
+  OPT_HTTP_VERSION = 84, OPT_NOPROXY = 10177, OPT_PROXY = 10004, OPT_CURLU = 10282,
+  UPART_URL = 0, U_NON_SUPPORT_SCHEME = 1 << 3, U_GUESS_SCHEME = 1 << 9,
   INFO_RESPONSE_CODE = 0x200002, INFO_PRIVATE = 0x100015,
   MOPT_MAXCONNECTS = 6, MOPT_MAX_HOST_CONNECTIONS = 7, MOPT_MAX_TOTAL_CONNECTIONS = 13,
   MOPT_SOCKETFUNCTION = 20001, MOPT_SOCKETDATA = 10002, MOPT_TIMERFUNCTION = 20004,
@@ -113,10 +117,16 @@ static size_t look_at_header(char *data, size_t size, size_t count, void *user) 
   return size * count;
 }
 
-// What each request sets on its (reused) handle, as trawl's transport does: the URL, who it is, its deadline.
-static void assign(CURL *easy, char **urls, size_t index) {
-  curl_easy_setopt(easy, OPT_URL, urls[index]);
-  curl_easy_setopt(easy, OPT_PRIVATE, (void *)index);
+// An easy handle's own: the URL it runs now and the parsed-URL handle it was given (CURLOPT_CURLU).
+struct slot {
+  size_t index;
+  void *parsed;
+};
+
+// What each request sets on its (reused) handle, as trawl's transport does: the URL, its deadline.
+static void assign(CURL *easy, struct slot *slot, char **urls, size_t index) {
+  slot->index = index;
+  curl_url_set(slot->parsed, UPART_URL, urls[index], U_NON_SUPPORT_SCHEME | U_GUESS_SCHEME);
   curl_easy_setopt(easy, OPT_TIMEOUT_MS, 30000L);
   curl_easy_setopt(easy, OPT_CONNECTTIMEOUT_MS, 30000L);
 }
@@ -161,6 +171,7 @@ int main(int argc, char **argv) {
     curl_multi_setopt(multi, MOPT_TIMERFUNCTION, set_timer);
   }
   void *headers = curl_slist_append(NULL, "User-Agent: curl-floor/1");
+  struct slot *slots = calloc((size_t)concurrency, sizeof *slots);
 
   for (long i = 0; i < concurrency && next < count; i++) {
     CURL *easy = curl_easy_init();
@@ -179,7 +190,10 @@ int main(int argc, char **argv) {
     curl_easy_setopt(easy, OPT_WRITEDATA, NULL);
     curl_easy_setopt(easy, OPT_HEADERFUNCTION, look_at_header);
     curl_easy_setopt(easy, OPT_HEADERDATA, &colons);
-    assign(easy, urls, next++);
+    slots[i].parsed = curl_url();
+    curl_easy_setopt(easy, OPT_CURLU, slots[i].parsed);
+    curl_easy_setopt(easy, OPT_PRIVATE, &slots[i]);
+    assign(easy, &slots[i], urls, next++);
     curl_multi_add_handle(multi, easy);
   }
 
@@ -196,18 +210,18 @@ int main(int argc, char **argv) {
       CURL *easy = message->easy_handle;
       int result = message->data.result;
       long status = 0;
-      void *index = NULL;
+      struct slot *slot = NULL;
       curl_easy_getinfo(easy, INFO_RESPONSE_CODE, &status);
-      curl_easy_getinfo(easy, INFO_PRIVATE, &index);
+      curl_easy_getinfo(easy, INFO_PRIVATE, &slot);
       int ok = result == 0 && status == 200;
       if (!ok) failed++;
       out_length += snprintf(out + out_length, out_capacity - out_length,
-                             "{\"url\":\"%s\",\"ok\":%s,\"status\":%ld}\n", urls[(size_t)index],
+                             "{\"url\":\"%s\",\"ok\":%s,\"status\":%ld}\n", urls[slot->index],
                              ok ? "true" : "false", status);
       done++;
       curl_multi_remove_handle(multi, easy);
       if (next < count) {
-        assign(easy, urls, next++);
+        assign(easy, slot, urls, next++);
         curl_multi_add_handle(multi, easy);
       }
     }

@@ -81,6 +81,27 @@ import TrawlTestSite
         await transport.shutdown()
     }
 
+    @Test func urlsReachLibcurlParsedAndOneItRefusesFailsWithoutItsPassword() async throws {
+        // libcurl 7.63 and later take a parsed URL handle, which spares them parsing and printing the URL back
+        // on every request.
+        let curl = try LibCurl.shared.get()
+        let transfer = try CurlTransfer(curl: curl)
+        #expect(transfer.passesParsedURLs == (curl.urlAPI != nil))
+        transfer.close()
+        // Foundation takes `!` in a host name; libcurl does not.
+        let transport = try CurlMultiTransport()
+        do {
+            _ = try await transport.perform(TransportRequest(url: URL(string: "http://user:secret@a!b/")!))
+            Issue.record("libcurl took a host name with a `!`")
+        } catch {
+            #expect(error.kind == .invalidURL)
+            #expect(!error.message.contains("secret"))
+        }
+        let response = try await transport.perform(TransportRequest(url: URL(string: site.url("/"))!))
+        #expect(response.status == 200)
+        await transport.shutdown()
+    }
+
     @Test func failuresCarryLibcurlsOwnWords() async throws {
         let transport = try CurlMultiTransport()
         do {

@@ -27,6 +27,7 @@ enum CurlOption: Int32 {
     case sslVerifyPeer = 64  // CURLOPT_SSL_VERIFYPEER
     case sslVerifyHost = 81  // CURLOPT_SSL_VERIFYHOST (2 = check the name, 0 = do not)
     case httpVersion = 84  // CURLOPT_HTTP_VERSION
+    case curlURL = 10282  // CURLOPT_CURLU (7.63.0): the URL as a parsed CURLU handle
 }
 
 /// `CURLOPT_HTTP_VERSION` values.
@@ -67,6 +68,9 @@ enum CurlCode {
     static let httpProtocols = 3
     /// `CURLMSG_DONE`.
     static let messageDone: Int32 = 1
+    static let urlPartWhole: Int32 = 0  // CURLUPART_URL
+    /// CURLU_NON_SUPPORT_SCHEME | CURLU_GUESS_SCHEME: what libcurl parses a CURLOPT_URL string with.
+    static let urlParseFlags: UInt32 = (1 << 3) | (1 << 9)
 
     /// The ``ErrorKind`` of a failed transfer's `CURLcode`.
     static func kind(_ code: Int32) -> ErrorKind {

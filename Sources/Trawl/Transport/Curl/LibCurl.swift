@@ -52,6 +52,8 @@ final class LibCurl: @unchecked Sendable {
     let multiInfoRead: @convention(c) (Handle?, UnsafeMutablePointer<Int32>?) -> UnsafeMutableRawPointer?
     let slistAppend: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<CChar>?) -> UnsafeMutableRawPointer?
     let slistFreeAll: @convention(c) (UnsafeMutableRawPointer?) -> Void
+    /// The URL API (7.62.0); nil in older libraries, whose handles get the URL as a string.
+    let urlAPI: URLAPI?
     private let easySetopt: OpaquePointer
     private let easyGetinfo: OpaquePointer
     private let multiSetoptFunction: OpaquePointer
@@ -120,6 +122,10 @@ final class LibCurl: @unchecked Sendable {
         easySetopt = try Self.symbol(library, "curl_easy_setopt", in: name)
         easyGetinfo = try Self.symbol(library, "curl_easy_getinfo", in: name)
         multiSetoptFunction = try Self.symbol(library, "curl_multi_setopt", in: name)
+        urlAPI = try? URLAPI(
+            make: Self.symbol(library, "curl_url", in: name), set: Self.symbol(library, "curl_url_set", in: name),
+            cleanup: Self.symbol(library, "curl_url_cleanup", in: name),
+            strerror: try? Self.symbol(library, "curl_url_strerror", in: name))
         typealias Version = @convention(c) () -> UnsafePointer<CChar>?
         let versionFunction: Version = try Self.symbol(library, "curl_version", in: name)
         version = versionFunction().map { String(cString: $0) } ?? "libcurl"
@@ -133,6 +139,21 @@ final class LibCurl: @unchecked Sendable {
             throw CurlTransportError("\(name) has no \(symbol)\(needs)")
         }
         return unsafeBitCast(address, to: Function.self)
+    }
+
+    /// `curl_url()`, `curl_url_set()` and `curl_url_cleanup()`: fixed-arity, so called directly.
+    struct URLAPI {
+        let make: @convention(c) () -> Handle?
+        /// `curl_url_set(handle, part, content, flags)`, returning a `CURLUcode` (0 when it parsed).
+        let set: @convention(c) (Handle?, Int32, UnsafePointer<CChar>?, UInt32) -> Int32
+        let cleanup: @convention(c) (Handle?) -> Void
+        /// `curl_url_strerror(code)` (7.80.0).
+        let strerror: (@convention(c) (Int32) -> UnsafePointer<CChar>?)?
+
+        /// libcurl's words for a `CURLUcode`.
+        func describe(_ code: Int32) -> String {
+            strerror?(code).map { String(cString: $0) } ?? "CURLUcode \(code)"
+        }
     }
 
     // MARK: Calls through the fixed-arity wrappers
