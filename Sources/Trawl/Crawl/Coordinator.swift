@@ -5,10 +5,10 @@ import Synchronization
 /// finish, whatever the input is doing.
 ///
 /// A URL starts on a task when a slot is free for it: a task that finished its last URL and is parked in
-/// ``ParkedWorkers`` if there is one, else a new task of the group. A URL whose host is at its per-host limit (and nothing
-/// else holds it back) waits here as data, in that host's queue, until one of the host's requests gives its
-/// slot back: a crawl bound by `--per-host` then costs no parked task per URL. Every other URL that cannot
-/// start (a paused or paced host, every global slot taken) becomes a task that waits in the scheduler.
+/// ``ParkedWorkers`` if there is one, else a new task of the group. A URL whose host is at its per-host limit
+/// (and nothing else holds it back) waits here as data, in that host's queue, until one of the host's requests
+/// gives its slot back: a crawl bound by `--per-host` then costs no waiting task per URL. Every other URL that
+/// cannot start (a paused or paced host, every global slot taken) goes to a task that waits in the scheduler.
 ///
 /// Not an actor: one call of ``run()`` owns it, on the caller's executor, so handing a URL out and taking a
 /// finished task back cost no executor hops.
