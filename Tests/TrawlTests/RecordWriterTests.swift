@@ -78,6 +78,16 @@ import Testing
         #expect(Set(urls).count == 4000)
     }
 
+    @Test func theFirstReleasesByteLimitStillBuildsAndBoundsTheQueue() throws {
+        let output = try FileOutput()
+        // 512 bytes: two records of ~256.
+        let writer = RecordWriter(fd: output.fd, bufferLimit: 512, flushInterval: .seconds(3600))
+        writer.write(record(1))
+        #expect(output.text().isEmpty)
+        writer.write(record(2))
+        #expect(output.text().split(separator: "\n").count == 2)
+    }
+
     @Test func aFailedWriteIsReportedByFlush() throws {
         let readOnly = open("/dev/null", O_RDONLY)
         defer { close(readOnly) }

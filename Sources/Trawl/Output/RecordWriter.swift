@@ -39,6 +39,12 @@ public final class RecordWriter: RecordSink {
         queue = Mutex(Queue(taken: ContinuousClock.now))
     }
 
+    /// The initialiser of trawl's first releases, which bounded the buffer in bytes; kept so their callers still
+    /// build, deprecated: use ``init(fd:queueLimit:flushInterval:)``. The bytes are read as records of ~256.
+    public convenience init(fd: Int32, bufferLimit: Int, flushInterval: Duration = .milliseconds(10)) {
+        self.init(fd: fd, queueLimit: max(1, bufferLimit / 256), flushInterval: flushInterval)
+    }
+
     public func write(_ record: Record) {
         let now = clock.now
         let due = queue.withLock { queue in

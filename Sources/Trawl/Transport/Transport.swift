@@ -20,13 +20,21 @@ public protocol Transport: Sendable {
     func shutdown() async
 
     /// Executors the crawl's tasks should prefer, when the transport runs event loops they can share: the
-    /// crawl runs one lane of its URLs on each. Empty (the default) for the global executor.
+    /// crawl runs one lane of its URLs on each. By default ``taskExecutor``'s, if any: none, for the global
+    /// executor.
     var taskExecutors: [any TaskExecutor] { get }
+
+    /// The one executor of trawl's first releases, before ``taskExecutors``; deprecated: implement
+    /// `taskExecutors`. A transport that still offers it gets its lane there rather than being ignored.
+    var taskExecutor: (any TaskExecutor)? { get }
 }
 
 extension Transport {
-    /// No preference: tasks run on the global executor.
-    public var taskExecutors: [any TaskExecutor] { [] }
+    /// ``taskExecutor``'s executor, if the transport offers one; else none: tasks run on the global executor.
+    public var taskExecutors: [any TaskExecutor] { taskExecutor.map { [$0] } ?? [] }
+
+    /// None.
+    public var taskExecutor: (any TaskExecutor)? { nil }
 }
 
 /// One GET request for a ``Transport``.
