@@ -113,6 +113,38 @@ import TrawlTestSite
         #expect(rate > 15 && rate <= 20)
     }
 
+    /// Under `--rate` every host has a token bucket; an unused one is full again within the meter's window, so it
+    /// is forgotten as an idle host is, and a crawl over millions of hosts keeps only the recent ones.
+    @Test func rateCappedHostsAreForgottenLikeIdleOnes() async throws {
+        let clock = RecordingClock()
+        var politeness = Crawler.Configuration.Politeness()
+        politeness.ratePerHost = 5
+        let scheduler = Scheduler(total: 10, perHost: 2, politeness: politeness, clock: CrawlClock(clock))
+        for index in 0..<100 { _ = try await Self.start(on: "h\(index)", scheduler, clock) }
+        #expect(scheduler.trackedHostCount == 100)
+        try await clock.sleep(for: .seconds(2))
+        _ = try await Self.start(on: "last", scheduler, clock)
+        #expect(scheduler.trackedHostCount == 1)
+    }
+
+    /// A host that pushed back keeps its learned pace while a run may come back to it, then is forgotten too:
+    /// hosts that each answered one 429 no longer stay for the whole run.
+    @Test func hostsThatPushedBackKeepTheirPaceForTenMinutesOfRest() async throws {
+        let clock = RecordingClock()
+        let scheduler = Scheduler(total: 10, perHost: 2, clock: CrawlClock(clock))
+        for _ in 0..<10 { _ = try await Self.start(on: "paced", scheduler, clock) }
+        _ = try await Self.start(on: "paced", scheduler, clock, outcome: .pushback(pause: nil))
+        _ = try await Self.start(on: "paused", scheduler, clock, outcome: .pushback(pause: .seconds(30)))
+        try await clock.sleep(for: .seconds(300))
+        _ = try await Self.start(on: "other", scheduler, clock)
+        #expect(scheduler.rate(of: "paced") != nil)
+        #expect(scheduler.trackedHostCount == 3)
+        try await clock.sleep(for: .seconds(301))
+        _ = try await Self.start(on: "last", scheduler, clock)
+        #expect(scheduler.rate(of: "paced") == nil)
+        #expect(scheduler.trackedHostCount == 1)
+    }
+
     /// Idle hosts are forgotten once their meter would read nothing, so memory follows the hosts in use.
     @Test func idleHostsAreForgottenAfterTheMeterWindow() async throws {
         let clock = RecordingClock()

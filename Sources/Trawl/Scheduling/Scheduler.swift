@@ -49,14 +49,20 @@ public final class Scheduler: Sendable {
         var meter = RateMeter()
         /// When the waiter sent to sleep for this host's pace is due back.
         var wakerDue: Duration?
-        /// When the host last became idle (see ``Scheduler/forgetIdleHosts(state:now:)``); nil while in use.
+        /// When the host last came to rest (see ``Scheduler/forgetIdleHosts(state:now:)``); nil while in use.
         var idleSince: Duration?
+        /// The host has answered 429 or 503 with `Retry-After`: its pace (if adaptive) was learned from it.
+        var pushedBack = false
 
         func isPaused(_ now: Duration) -> Bool { pausedUntil.map { $0 > now } ?? false }
 
-        /// Nothing running, waiting, paused, queued or paced: the state holds only the success meter.
+        /// Nothing running, waiting or queued.
+        var isUnused: Bool { inFlight == 0 && waiters.isEmpty && !isReady }
+
+        /// Unused and neither paused nor ever pushed back: the state holds only the success meter and, under
+        /// `--rate`, a token bucket that refills within the meter's window; it is forgotten after that.
         func isIdle(_ now: Duration) -> Bool {
-            inFlight == 0 && waiters.isEmpty && !isPaused(now) && !isReady && pacing == nil
+            isUnused && !isPaused(now) && !pushedBack
         }
     }
 
@@ -65,6 +71,9 @@ public final class Scheduler: Sendable {
         var hosts: [String: HostState] = [:]
         /// Hosts in the order they fell idle, with the time: the candidates of ``forgetIdleHosts(state:now:)``.
         var idle = FIFO<(host: String, since: Duration)>()
+        /// Hosts that came to rest after pushing back (or while paused), with the time: forgotten after
+        /// ``Scheduler/restedHostMemory``.
+        var rested = FIFO<(host: String, since: Duration)>()
         var ready = FIFO<String>()
         var nextID: UInt64 = 0
         var peakInFlight = 0
@@ -199,6 +208,9 @@ public final class Scheduler: Sendable {
             if hostState.isIdle(now) {
                 hostState.idleSince = now
                 state.idle.push((permit.host, now))
+            } else if hostState.isUnused {
+                hostState.idleSince = now
+                state.rested.push((permit.host, now))
             }
             forgetIdleHosts(state: &state, now: now)
             return resumes
@@ -241,6 +253,7 @@ public final class Scheduler: Sendable {
             host.meter.count(now)
             host.pacing?.succeeded()
         case .pushback(let pause):
+            host.pushedBack = true
             if politeness.adaptive {
                 let served = host.meter.perSecond(now)
                 if host.pacing == nil {
@@ -272,12 +285,16 @@ public final class Scheduler: Sendable {
             && (host.pacing?.allows(now) ?? true) && (state.globalPacing?.allows(now) ?? true)
     }
 
+    /// How long a host that pushed back keeps its state, and the pace it learned, once nothing uses it.
+    static let restedHostMemory: Duration = .seconds(600)
+
     /// Drops the state of hosts idle for longer than the success meter looks back, so a crawl over millions of
-    /// hosts that never pushed back keeps only the recent ones. An idle host is kept that long because its
-    /// meter is what a first pushback reads: with URLs of a busy host held by the coordinator, a host falls
-    /// idle between every release and the next start, and forgetting it then would read a burst the server
-    /// absorbed as 1 req/s. A host that is paced (it pushed back once) or paused is never idle, so its state,
-    /// and the pace it learned, stays for the rest of the run.
+    /// hosts keeps only the recent ones. An idle host is kept that long because its meter is what a first
+    /// pushback reads: with URLs of a busy host held by the coordinator, a host falls idle between every
+    /// release and the next start, and forgetting it then would read a burst the server absorbed as 1 req/s.
+    /// A host that pushed back, or is paused, keeps its state and the pace it learned for
+    /// ``restedHostMemory`` after it was last used: long enough for any retry or revisit of the run, and a host
+    /// that comes back later learns its pace again at its next pushback.
     private func forgetIdleHosts(state: inout State, now: Duration) {
         while let (host, since) = state.idle.first, now - since >= RateMeter.window {
             _ = state.idle.pop()
@@ -285,6 +302,19 @@ public final class Scheduler: Sendable {
                 continue
             }
             state.hosts[host] = nil
+        }
+        while let (host, since) = state.rested.first, now - since >= Self.restedHostMemory {
+            _ = state.rested.pop()
+            guard let hostState = state.hosts[host], hostState.idleSince == since, hostState.isUnused else {
+                continue
+            }
+            if hostState.isPaused(now) {
+                // Paused for longer than the memory: looked at again once as long has passed.
+                hostState.idleSince = now
+                state.rested.push((host, now))
+            } else {
+                state.hosts[host] = nil
+            }
         }
     }
 
