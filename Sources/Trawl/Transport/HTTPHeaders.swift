@@ -41,32 +41,40 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
         var name = name
         return name.withUTF8 { wanted in
             lines.withUnsafeBytes { block -> String? in
-                guard let base = block.baseAddress else { return nil }
-                var start = 0
-                while start < block.count {
-                    guard let found = memchr(base + start, 10, block.count - start) else { return nil }
-                    let newline = base.distance(to: UnsafeRawPointer(found))
-                    let colon =
-                        memchr(base + start, 58, newline - start).map { base.distance(to: UnsafeRawPointer($0)) }
-                        ?? newline
-                    if colon - start == wanted.count && Self.namesMatch(base + start, wanted) {
-                        let from = Swift.min(colon + 1, newline)
-                        return String(
-                            decoding: UnsafeRawBufferPointer(start: base + from, count: newline - from), as: UTF8.self)
-                    }
-                    start = newline + 1
+                var found: String?
+                Self.forEachField(in: block) { fieldName, value in
+                    guard Self.namesMatch(fieldName, wanted) else { return true }
+                    found = String(decoding: value, as: UTF8.self)
+                    return false
                 }
-                return nil
+                return found
             }
         }
     }
 
-    /// Whether the `wanted.count` bytes at `name` equal `wanted`, ASCII case-insensitively.
-    private static func namesMatch(_ name: UnsafeRawPointer, _ wanted: UnsafeBufferPointer<UInt8>) -> Bool {
-        for index in 0..<wanted.count
-        where !asciiCaseFolded(name.load(fromByteOffset: index, as: UInt8.self), wanted[index]) {
-            return false
+    /// Calls `body` with the name and value bytes of each `name:value\n` line of `block`, in order, while it
+    /// returns true. A line without a colon has an empty value; bytes after the last newline are ignored.
+    private static func forEachField(
+        in block: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Bool
+    ) {
+        guard let base = block.baseAddress else { return }
+        var start = 0
+        while start < block.count, let found = memchr(base + start, 10, block.count - start) {
+            let newline = base.distance(to: UnsafeRawPointer(found))
+            let colon =
+                memchr(base + start, 58, newline - start).map { base.distance(to: UnsafeRawPointer($0)) } ?? newline
+            let from = Swift.min(colon + 1, newline)
+            let name = UnsafeRawBufferPointer(start: base + start, count: colon - start)
+            let value = UnsafeRawBufferPointer(start: base + from, count: newline - from)
+            guard body(name, value) else { return }
+            start = newline + 1
         }
+    }
+
+    /// Whether `name` equals `wanted`, ASCII case-insensitively.
+    private static func namesMatch(_ name: UnsafeRawBufferPointer, _ wanted: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard name.count == wanted.count else { return false }
+        for index in 0..<wanted.count where !asciiCaseFolded(name[index], wanted[index]) { return false }
         return true
     }
 
@@ -109,15 +117,11 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
 
     private static func parse(_ lines: [UInt8]) -> [(name: String, value: String)] {
         var fields: [(name: String, value: String)] = []
-        var start = 0
-        while start < lines.count, let newline = lines[start...].firstIndex(of: 10) {
-            let colon = lines[start..<newline].firstIndex(of: 58) ?? newline
-            fields.append(
-                (
-                    String(decoding: lines[start..<colon], as: UTF8.self),
-                    String(decoding: lines[Swift.min(colon + 1, newline)..<newline], as: UTF8.self)
-                ))
-            start = newline + 1
+        lines.withUnsafeBytes { block in
+            forEachField(in: block) { name, value in
+                fields.append((String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self)))
+                return true
+            }
         }
         return fields
     }
