@@ -175,6 +175,24 @@ extension CrawlCommandTests {
 }
 
 extension CrawlCommandTests {
+    @Test func aSignalStopsARunWhoseStdinIsIdle() async throws {
+        // Whatever writes to stdin keeps it open and sends nothing more: the signal must not wait for it.
+        let (process, stdout, stderr) = try TrawlProcess.startStreaming(["-", "--progress", "never"])
+        process.standardInputWriter.write(Data((site.url("/page/idle") + "\n").utf8))
+        var received = Data()
+        let deadline = Date().addingTimeInterval(10)
+        while !received.contains(UInt8(ascii: "\n")), Date() < deadline {
+            received.append(stdout.fileHandleForReading.availableData)
+        }
+        let signalled = Date()
+        process.process.interrupt()
+        let rest = await TrawlProcess.finish(process.process, stdout, stderr)
+        #expect(Date().timeIntervalSince(signalled) < 3, "the run waited on its idle stdin")
+        #expect(rest.status == 130, "\(rest.stderr)")
+        #expect(String(decoding: received, as: UTF8.self).contains("/page/idle"))
+        try process.standardInputWriter.close()
+    }
+
     @Test func aSecondSignalExitsAtOnceLeavingOnlyWholeLines() async throws {
         let urls = (0..<40).map { site.url("/slow/\($0)?delay=3000", host: site.hosts[$0 % 3]) }
         let out = directory.appendingPathComponent("twice.ndjson").path

@@ -77,6 +77,31 @@ import TrawlTestSite
         await crawler.shutdown()
     }
 
+    @Test(arguments: [false, true]) func aRunWhoseInputPipeIsIdleEndsWhenStopped(byCancelling: Bool) async throws {
+        // The writer keeps the pipe open and sends nothing more: the run waits in a read, which stopping (or
+        // cancelling the run's task) must end.
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        _ = (site.url("/page/idle") + "\n").withCString { write(fds[1], $0, strlen($0)) }
+        let crawler = Crawler(transport: try CurlMultiTransport())
+        let sink = CollectingSink()
+        let control = RunControl()
+        let readEnd = fds[0]
+        let run = Task {
+            await crawler.run(input: LineReader(fd: readEnd, closeOnDeinit: true), sink: sink, control: control)
+        }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while sink.records.isEmpty && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(sink.records.count == 1)
+        if byCancelling { run.cancel() } else { control.stop() }
+        let ended = await finishes(run, within: .seconds(5))
+        close(fds[1])  // ends the read if stopping did not, so a failure does not hang the suite
+        #expect(ended, "the run went on waiting for its idle input")
+        #expect(await run.value.interrupted)
+        #expect(sink.records.count == 1)
+        await crawler.shutdown()
+    }
+
     @Test func stoppingEndsARunWhoseHostIsPaced() async throws {
         let urls = (0..<20).map { site.url("/page/r\($0)") }
         let control = RunControl()

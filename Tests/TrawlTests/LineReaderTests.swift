@@ -38,6 +38,33 @@ import Testing
         #expect(lines.map(\.text.count) == [1000, 1])
     }
 
+    @Test func cancelEndsAReadWaitingOnAnIdlePipe() async throws {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        _ = "http://h/1\n".withCString { write(fds[1], $0, strlen($0)) }
+        let reader = LineReader(fd: fds[0], closeOnDeinit: true)
+        #expect(await reader.nextBatch()?.map(\.text) == ["http://h/1"])
+        // The pipe stays open and idle: only cancel() can end the next read.
+        let read = Task { await reader.nextBatch() }
+        try await Task.sleep(for: .milliseconds(50))
+        reader.cancel()
+        let ended = await finishes(read, within: .seconds(5))
+        close(fds[1])  // unblocks the read if cancel() did not, so a failure does not hang the suite
+        #expect(ended, "cancel() did not wake the read")
+        #expect(await read.value == nil)
+        #expect(await reader.nextBatch() == nil)
+    }
+
+    @Test func aCancelledReaderReadsNothingMore() async {
+        let reader = Self.reader("a\nb\n")
+        reader.cancel()
+        reader.cancel()
+        #expect(await reader.nextBatch() == nil)
+        let memory = LineReader(lines: ["a"])
+        memory.cancel()
+        #expect(await memory.nextBatch() == nil)
+    }
+
     @Test func manyLinesArriveInOrder() async {
         let text = (0..<20_000).map { "http://h/\($0)" }.joined(separator: "\n")
         let lines = await Self.allLines(Self.reader(text))

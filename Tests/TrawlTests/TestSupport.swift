@@ -37,6 +37,28 @@ func crawl(
     return (sink, summary)
 }
 
+/// Whether `task` ends within `limit`. Returns at the limit either way, so a test of something that should
+/// end cannot hang the suite when it does not.
+func finishes<T: Sendable>(_ task: Task<T, Never>, within limit: Duration) async -> Bool {
+    let (stream, continuation) = AsyncStream<Bool>.makeStream()
+    let watcher = Task {
+        _ = await task.value
+        continuation.yield(true)
+    }
+    let timer = Task {
+        try? await Task.sleep(for: limit)
+        continuation.yield(false)
+    }
+    var ended = false
+    for await value in stream {
+        ended = value
+        break
+    }
+    timer.cancel()
+    _ = watcher
+    return ended
+}
+
 /// A TCP port on 127.0.0.1 where nothing listens.
 func closedPort() -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

@@ -48,10 +48,12 @@ public struct Crawler: Sendable {
         let lanes = Lane.split(
             total: configuration.concurrency.total, window: configuration.concurrency.admittedLimit,
             executors: transport.taskExecutors)
-        // Stopping ends every wait inside the run: slots queued for, and coordinators waiting for room.
+        // Stopping ends every wait inside the run: slots queued for, coordinators waiting for room, and reads
+        // waiting on an idle input.
         control.onStop {
             scheduler.failAllWaiters()
             for lane in lanes { lane.wakeUp() }
+            input.cancel()
         }
         let configuration = configuration
         let (transport, clock) = (self.transport, self.clock)
@@ -65,16 +67,21 @@ public struct Crawler: Sendable {
                 scheduler: scheduler, recorder: recorder, control: control, lane: lane)
             await coordinator.run()
         }
-        if lanes.count == 1 {
-            await withTaskExecutorPreference(lanes[0].executor) { await runLane(lanes[0]) }
-        } else {
-            await withDiscardingTaskGroup { group in
-                for lane in lanes {
-                    group.addTask(executorPreference: lane.executor) { await runLane(lane) }
+        // Cancelling the run ends every wait in it (each watches for cancellation) but a read of its input.
+        await withTaskCancellationHandler {
+            if lanes.count == 1 {
+                await withTaskExecutorPreference(lanes[0].executor) { await runLane(lanes[0]) }
+            } else {
+                await withDiscardingTaskGroup { group in
+                    for lane in lanes {
+                        group.addTask(executorPreference: lane.executor) { await runLane(lane) }
+                    }
                 }
             }
+        } onCancel: {
+            input.cancel()
         }
-        return recorder.summary(interrupted: control.isStopping)
+        return recorder.summary(interrupted: control.isStopping || Task.isCancelled)
     }
 
     /// Releases the transport. Call once, after the last run.

@@ -2,9 +2,9 @@ import Synchronization
 
 /// Lets the owner of a run ask it to stop starting work (a first SIGINT or SIGTERM).
 ///
-/// After ``stop()``, no new URL is read and no new attempt starts; requests in flight finish and are
-/// recorded; URLs waiting on a backoff, a pause or a slot end at once without a record, so a resumed run
-/// fetches them.
+/// After ``stop()``, no new URL is read (the run cancels its input: see ``LineReader/cancel()``) and no new
+/// attempt starts; requests in flight finish and are recorded; URLs waiting on a backoff, a pause or a slot
+/// end at once without a record, so a resumed run fetches them.
 public final class RunControl: Sendable {
     private struct State {
         var stopping = false

@@ -1,11 +1,12 @@
 import Dispatch
+import Synchronization
 
 /// Reads a file descriptor line by line in batches, off Swift's cooperative threads.
 ///
 /// Blocking reads (a pipe on stdin can block for ever) run on a private dispatch queue, so they never hold
-/// one of the few cooperative threads. Lines are split on `\n`; a trailing `\r` and a leading UTF-8 BOM are
-/// removed. A line longer than `maxLineBytes` is cut there (the rest up to its newline is dropped) and
-/// reported with `truncated`.
+/// one of the few cooperative threads, and ``cancel()`` ends one at once. Lines are split on `\n`; a trailing
+/// `\r` and a leading UTF-8 BOM are removed. A line longer than `maxLineBytes` is cut there (the rest up to
+/// its newline is dropped) and reported with `truncated`.
 public final class LineReader: @unchecked Sendable {
     /// One line of input.
     public struct Line: Sendable {
@@ -19,6 +20,10 @@ public final class LineReader: @unchecked Sendable {
     private let closeOnDeinit: Bool
     private let maxLineBytes: Int
     private let queue = DispatchQueue(label: "trawl.line-reader")
+    private let cancelled = Atomic<Bool>(false)
+    /// A pipe that ``cancel()`` writes to, so a read waiting on `fd` wakes (`nil` if none could be made: reads
+    /// then block until `fd` has data).
+    private let wakePipe: (read: Int32, write: Int32)?
     // Touched only on `queue`.
     private var buffer: [UInt8] = []
     private var start = 0
@@ -34,6 +39,7 @@ public final class LineReader: @unchecked Sendable {
         self.fd = fd
         self.closeOnDeinit = closeOnDeinit
         self.maxLineBytes = maxLineBytes
+        self.wakePipe = Self.makeWakePipe()
     }
 
     /// Serves `lines` from memory, for crawling a list built in code.
@@ -42,11 +48,28 @@ public final class LineReader: @unchecked Sendable {
         self.closeOnDeinit = false
         self.maxLineBytes = Int.max
         self.memory = lines
+        self.wakePipe = nil
     }
 
     deinit {
         if closeOnDeinit { _ = close(fd) }
+        if let wakePipe {
+            _ = close(wakePipe.read)
+            _ = close(wakePipe.write)
+        }
     }
+
+    /// Ends the input: a read waiting for data returns at once, and every later batch is `nil`. Lines read but
+    /// not yet handed out are dropped. Safe to call from any thread, more than once. A run that is stopped or
+    /// cancelled calls this on its input, so an idle pipe cannot hold the run open.
+    public func cancel() {
+        guard !cancelled.exchange(true, ordering: .acquiringAndReleasing), let wakePipe else { return }
+        var byte: UInt8 = 1
+        _ = Platform.write(wakePipe.write, &byte, 1)
+    }
+
+    /// Whether ``cancel()`` was called.
+    public var isCancelled: Bool { cancelled.load(ordering: .acquiring) }
 
     /// Returns up to `maxLines` lines, or `nil` at end of input.
     public func nextBatch(maxLines: Int = 512) async -> [Line]? {
@@ -67,6 +90,7 @@ public final class LineReader: @unchecked Sendable {
 
     /// The same as ``nextBatch(maxLines:)``, blocking the calling thread.
     public func readBatch(maxLines: Int) -> [Line]? {
+        if isCancelled { return nil }
         if let memory {
             guard memoryIndex < memory.count else { return nil }
             let end = min(memory.count, memoryIndex + maxLines)
@@ -82,15 +106,19 @@ public final class LineReader: @unchecked Sendable {
                 if atEOF || !lines.isEmpty { break }
             }
         }
-        if lines.isEmpty && atEOF && start >= buffer.count { return nil }
+        if isCancelled || (lines.isEmpty && atEOF && start >= buffer.count) { return nil }
         return lines
     }
 
-    /// Reads more bytes. Without `blockingAllowed` it returns `false` instead of waiting on a pipe.
+    /// Reads more bytes. Without `blockingAllowed` it returns `false` instead of waiting on a pipe; with it, it
+    /// waits for data or for ``cancel()``, which ends the input.
     private func fill(blockingAllowed: Bool) -> Bool {
         if !blockingAllowed {
             var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             if poll(&pfd, 1, 0) <= 0 { return false }
+        } else if !waitForData() {
+            atEOF = true
+            return false
         }
         if start > 0 && start >= buffer.count / 2 {
             buffer.removeFirst(start)
@@ -110,6 +138,31 @@ public final class LineReader: @unchecked Sendable {
         buffer.removeLast(chunk - max(got, 0))
         if got <= 0 { atEOF = true }
         return got > 0
+    }
+
+    /// Waits until `fd` is readable (or at its end, or in error: the read then says which); `false` once the
+    /// reader is cancelled.
+    private func waitForData() -> Bool {
+        guard let wakePipe else { return !isCancelled }
+        var fds = [
+            pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: wakePipe.read, events: Int16(POLLIN), revents: 0),
+        ]
+        while true {
+            if isCancelled { return false }
+            let ready = poll(&fds, 2, -1)
+            if ready < 0 && errno == EINTR { continue }
+            // poll itself failing leaves the blocking read to wait, as it did before the wake pipe.
+            if ready < 0 || fds[0].revents != 0 { return !isCancelled }
+            if fds[1].revents != 0 { return false }
+        }
+    }
+
+    private static func makeWakePipe() -> (read: Int32, write: Int32)? {
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { return nil }
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        return (fds[0], fds[1])
     }
 
     private func takeLine() -> Line? {
