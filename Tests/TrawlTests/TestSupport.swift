@@ -61,7 +61,11 @@ func finishes<T: Sendable>(_ task: Task<T, Never>, within limit: Duration) async
 
 /// A TCP port on 127.0.0.1 where nothing listens.
 func closedPort() -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    #if canImport(Darwin)
+        let fd = socket(AF_INET, SOCK_STREAM, 0)
+    #else
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    #endif
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")

@@ -16,7 +16,8 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
     /// Fields not parsed yet: `name:value\n` lines, names and values trimmed.
     private var lines: [UInt8]
 
-    /// The fields in order, names as received.
+    /// The fields in order, names as received. Received headers are parsed on each read of this property:
+    /// keep the result when reading it more than once (a lookup by name parses nothing).
     public var fields: [(name: String, value: String)] {
         lines.isEmpty ? parsed : parsed + Self.parse(lines)
     }
