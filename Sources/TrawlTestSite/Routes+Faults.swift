@@ -68,6 +68,15 @@ extension Routes {
         return .close
     }
 
+    /// `/half-head?whole-lines=1`: a status line and part of a header block, then close: cut inside a field
+    /// line, or with `whole-lines=1` after whole lines but before the blank line that ends the block.
+    static func halfHead(_ exchange: Exchange) -> ConnectionAction {
+        let wholeLines = exchange.query.int("whole-lines", default: 0, in: 0...1) == 1
+        _ = exchange.connection.send(
+            wholeLines ? "HTTP/1.1 200 OK\r\nServer: half\r\n" : "HTTP/1.1 200 OK\r\nContent-Le")
+        return .close
+    }
+
     /// `/bad-chunked`: a chunked body with one good chunk, then a chunk-size line that is not hexadecimal, then close.
     static func badChunked(_ exchange: Exchange) -> ConnectionAction {
         let headers = [("Content-Type", "text/plain; charset=utf-8"), ("Transfer-Encoding", "chunked")]

@@ -19,6 +19,7 @@ enum Routes {
         case "drip": return drip(exchange)
         case "short-body": return shortBody(exchange)
         case "malformed": return malformed(exchange)
+        case "half-head": return halfHead(exchange)
         case "bad-chunked": return badChunked(exchange)
         case "big": return big(exchange)
         case "chunked": return chunked(exchange)

@@ -10,8 +10,9 @@
 /// - `/seq/<key>/<c1>,<c2>,...[?retry-after=S]`: the n-th request to this path gets the n-th code, the last repeats.
 /// - `/retry-after/<key>[?times=1&status=429&after=1&form=seconds]`: `times` answers of `status` with a
 ///   `Retry-After` in the given form (`seconds`, `date`, `rfc850`, `asctime`, `garbage`, `past`), then pages.
-/// - `/reset`, `/reset-mid-body[?bytes=1000]`, `/empty-reply`, `/hang`, `/malformed`, `/bad-chunked`,
-///   `/short-body[?declared=1000&sent=10]`, `/stale-keep-alive[?size=2048]`: connection and framing faults.
+/// - `/reset`, `/reset-mid-body[?bytes=1000]`, `/empty-reply`, `/hang`, `/malformed`, `/half-head[?whole-lines=1]`,
+///   `/bad-chunked`, `/short-body[?declared=1000&sent=10]`, `/stale-keep-alive[?size=2048]`: connection and
+///   framing faults.
 /// - `/slow[?delay=500&size=2048]`, `/drip[?bytes=10&interval=100]`: slow answers (milliseconds).
 /// - `/big[?bytes=1048576]`, `/chunked[?bytes=1048576]`, `/endless`, `/gzip[?bytes=1048576]`: large bodies.
 /// - `/redirect/<n>`, `/redirect-loop`, `/redirect-to?to=<url>[&status=302]`: redirects.

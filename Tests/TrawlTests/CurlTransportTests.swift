@@ -129,6 +129,22 @@ import TrawlTestSite
         await transport.shutdown()
     }
 
+    @Test(arguments: ["/half-head", "/half-head?whole-lines=1"])
+    func aConnectionClosedInsideTheHeaderBlockIsANetworkError(_ path: String) async throws {
+        // libcurl 7.88 itself reports these as a complete 200 with an empty body. (Not in the conformance suite:
+        // URLSession on Linux stops the whole process on them, in FoundationNetworking.)
+        let transport = try CurlMultiTransport()
+        do {
+            let response = try await transport.perform(request(path))
+            Issue.record("expected a network error, got status \(response.status)")
+        } catch {
+            #expect(error.kind == .network)
+            #expect(error.message.contains("header block"))
+        }
+        #expect(try await transport.perform(request("/page/after-half-head")).status == 200)
+        await transport.shutdown()
+    }
+
     @Test func failuresCarryLibcurlsOwnWords() async throws {
         let transport = try CurlMultiTransport()
         do {

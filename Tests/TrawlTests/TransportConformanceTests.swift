@@ -117,6 +117,25 @@ enum TransportKind: String, CaseIterable, CustomTestStringConvertible {
         await transport.shutdown()
     }
 
+    // curl only: URLSession on Linux has no backpressure. Its libcurl thread queues every block for the delegate
+    // however far behind the delegate is, so four endless bodies at loopback speed reach gigabytes before the
+    // cap's cancel lands (README, Transports).
+    @Test(arguments: [TransportKind.curl])
+    func theBodyCapStopsEndlessBodiesArrivingTogether(_ kind: TransportKind) async throws {
+        let transport = kind.make()
+        let results = await withTaskGroup(of: ErrorKind?.self) { group in
+            for index in 0..<4 {
+                group.addTask {
+                    errorKind(
+                        await perform(transport, "/endless?n=\(index)", timeout: .seconds(20), maxBodyBytes: 1 << 20))
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results == Array(repeating: .bodyTooLarge, count: 4))
+        await transport.shutdown()
+    }
+
     @Test(arguments: TransportKind.allCases)
     func brokenConnectionsAreNetworkErrors(_ kind: TransportKind) async throws {
         let transport = kind.make()

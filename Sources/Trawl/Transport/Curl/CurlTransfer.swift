@@ -32,6 +32,9 @@ final class CurlTransfer {
     /// every response, which costs an array property its uniqueness and exclusivity checks each time.
     private let headerLines: UnsafeMutablePointer<ByteBuffer>
     private var bodyCapReached = false
+    /// Whether the last response's header block ended with its blank line. libcurl 7.88 reports a connection
+    /// that closes inside the header block as a complete, empty 200 response (as its command-line tool does).
+    private var headerBlockEnded = false
     // The request headers of the last request and their slist, reused while requests send the same fields.
     private var listedHeaders: HTTPHeaders?
     private var headerList: UnsafeMutableRawPointer?
@@ -271,9 +274,13 @@ final class CurlTransfer {
         let bytes = base.assumingMemoryBound(to: UInt8.self)
         var end = line.count
         while end > 0, bytes[end - 1] == 10 || bytes[end - 1] == 13 { end -= 1 }
-        guard end > 0 else { return }
+        guard end > 0 else {
+            headerBlockEnded = true
+            return
+        }
         if end >= 5, bytes[0] == 72, bytes[1] == 84, bytes[2] == 84, bytes[3] == 80, bytes[4] == 47 {  // "HTTP/"
             headerLines.pointee.removeAll()
+            headerBlockEnded = false
             return
         }
         // A line without a colon, or with a bare CR or LF inside (which would split the line block), is dropped.
@@ -295,6 +302,9 @@ final class CurlTransfer {
         guard code == CurlCode.ok else { return .failure(failure(code)) }
         guard let status = curl.getinfo(easy, .responseCode), status > 0 else {
             return .failure(RecordError(.network, "no HTTP response"))
+        }
+        guard headerBlockEnded else {
+            return .failure(RecordError(.network, "the connection closed inside the response's header block"))
         }
         return .success(
             TransportResponse(
@@ -345,6 +355,7 @@ final class CurlTransfer {
         body = []
         headerLines.pointee.removeAll()
         bodyCapReached = false
+        headerBlockEnded = false
         return continuation
     }
 
