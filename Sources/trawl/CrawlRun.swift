@@ -28,15 +28,18 @@ struct CrawlRun {
         let control = RunControl()
         let finisher = Finisher(writer: writer, reporter: reporter)
         let grace = self.grace
+        // Stops starting requests, and ends the run once those in flight finish or the grace period is over.
+        let stopWithinGrace: @Sendable () -> Void = {
+            control.stop()
+            let nanoseconds = grace.components.seconds * 1_000_000_000 + grace.components.attoseconds / 1_000_000_000
+            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(nanoseconds))) {
+                finisher.finishAndExit(interrupted: true)
+            }
+        }
         let signals = SignalWatcher { signal, count in
             finisher.noteSignal(signal)
             if count == 1 {
-                control.stop()
-                let nanoseconds =
-                    grace.components.seconds * 1_000_000_000 + grace.components.attoseconds / 1_000_000_000
-                DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(nanoseconds))) {
-                    finisher.finishAndExit(interrupted: true)
-                }
+                stopWithinGrace()
             } else {
                 finisher.finishAndExit(interrupted: true)
             }
@@ -53,11 +56,20 @@ struct CrawlRun {
         reporter.start()
         let flusher = Task.detached {
             var lastSync = ContinuousClock.now
+            var failed = false
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(5))
                 let sync = ContinuousClock.now - lastSync >= .seconds(5)
                 if sync { lastSync = .now }
-                try? writer.flush(sync: sync)
+                do {
+                    try writer.flush(sync: sync)
+                } catch {
+                    // Records that cannot be written are fetched for nothing: stop, as on a first signal.
+                    guard !failed else { continue }
+                    failed = true
+                    reporter.note("\(error); stopping")
+                    stopWithinGrace()
+                }
             }
         }
         var keep: (@Sendable (InputItem) -> Bool)?

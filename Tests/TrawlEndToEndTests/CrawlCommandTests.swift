@@ -175,6 +175,18 @@ extension CrawlCommandTests {
 }
 
 extension CrawlCommandTests {
+    @Test func anOutputThatCannotBeWrittenStopsTheCrawl() async throws {
+        // Unstopped, the 200 URLs take 5 s at 2 at a time; the first failed write must end the fetching.
+        let urls = (0..<200).map { site.url("/slow/full\($0)?delay=50", host: site.hosts[$0 % 3]) }
+        let output = try await TrawlProcess.run([
+            write(urls, to: "full.txt"), "-o", "/dev/full", "-c", "2", "--progress", "never",
+        ])
+        #expect(output.status == 73, "\(output.stderr)")
+        #expect(output.stderr.contains("No space left on device; stopping"), "\(output.stderr)")
+        let fetched = site.requests().filter { $0.path.hasPrefix("/slow/full") }.count
+        #expect(fetched < 30, "fetched \(fetched) URLs after the output failed")
+    }
+
     @Test func aSignalStopsARunWhoseStdinIsIdle() async throws {
         // Whatever writes to stdin keeps it open and sends nothing more: the signal must not wait for it.
         let (process, stdout, stderr) = try TrawlProcess.startStreaming(["-", "--progress", "never"])
