@@ -7,8 +7,13 @@ import Testing
 @Suite struct LineReaderTests {
     /// A pipe whose write end is filled with `text` and closed.
     static func reader(_ text: String, maxLineBytes: Int = 1 << 20) -> LineReader {
+        reader(bytes: Array(text.utf8), maxLineBytes: maxLineBytes)
+    }
+
+    /// A pipe whose write end is filled with `bytes` and closed.
+    static func reader(bytes: [UInt8], maxLineBytes: Int = 1 << 20) -> LineReader {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("trawl-lines-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: path.path, contents: Data(text.utf8))
+        _ = FileManager.default.createFile(atPath: path.path, contents: Data(bytes))
         let fd = open(path.path, O_RDONLY)
         unlink(path.path)
         return LineReader(fd: fd, closeOnDeinit: true, maxLineBytes: maxLineBytes)
@@ -36,6 +41,17 @@ import Testing
         let long = String(repeating: "y", count: 300_000)
         let lines = await Self.allLines(Self.reader("\(long)\nz", maxLineBytes: 1000))
         #expect(lines.map(\.text.count) == [1000, 1])
+    }
+
+    @Test func bytesThatAreNotUTF8AreShownAsPercentEscapesAndFlagged() async {
+        // 0xFF and 0xFE, a lone continuation byte, an overlong "/" (C0 AF), a cut-off 3-byte sequence; é is valid.
+        let bytes: [[UInt8]] = [
+            Array("http://h/x".utf8) + [0xFF], Array("http://h/x".utf8) + [0xFE], [0x80] + Array("a".utf8),
+            [0xC0, 0xAF], Array("caf".utf8) + [0xE2, 0x82], Array("café".utf8),
+        ]
+        let lines = await Self.allLines(Self.reader(bytes: Array(bytes.joined(separator: [10]))))
+        #expect(lines.map(\.text) == ["http://h/x%FF", "http://h/x%FE", "%80a", "%C0%AF", "caf%E2%82", "café"])
+        #expect(lines.map(\.invalidUTF8) == [true, true, true, true, true, false])
     }
 
     @Test func cancelEndsAReadWaitingOnAnIdlePipe() async throws {
@@ -98,6 +114,16 @@ import Testing
         #expect(rejected.map(\.0) == ["ftp://a/3", "nonsense"])
         #expect(rejected.map(\.1) == [.unsupportedScheme, .invalidURL])
         #expect(source.duplicates == 2)
+    }
+
+    @Test func linesThatDifferOnlyInBytesThatAreNotUTF8EachGetARejectedRecord() async {
+        let bytes = Array("http://a/x".utf8) + [0xFF, 10] + Array("http://a/x".utf8) + [0xFE]
+        let source = URLSource(reader: LineReaderTests.reader(bytes: bytes))
+        var rejected: [Record] = []
+        while case .rejected(let record)? = await source.next() { rejected.append(record) }
+        #expect(rejected.map(\.url) == ["http://a/x%FF", "http://a/x%FE"])
+        #expect(rejected.allSatisfy { $0.error?.kind == .invalidURL && $0.error?.message.contains("UTF-8") == true })
+        #expect(source.duplicates == 0)
     }
 
     @Test func alreadyDoneDigestsAreSkippedAndCountedOncePerInputLine() async {

@@ -10,10 +10,13 @@ import Synchronization
 public final class LineReader: @unchecked Sendable {
     /// One line of input.
     public struct Line: Sendable {
-        /// The line's text, invalid UTF-8 replaced.
+        /// The line's text; bytes that are not valid UTF-8 are written as `%XX`, so lines that differ only in
+        /// them stay distinct.
         public var text: String
         /// Whether the line was longer than the reader keeps and was cut.
         public var truncated: Bool
+        /// Whether the line held bytes that are not valid UTF-8 (see ``text``).
+        public var invalidUTF8 = false
     }
 
     private let fd: Int32
@@ -217,6 +220,38 @@ public final class LineReader: @unchecked Sendable {
                 range = (range.lowerBound + 3)..<range.upperBound
             }
         }
-        return Line(text: String(decoding: buffer[range], as: UTF8.self), truncated: truncated)
+        let bytes = buffer[range]
+        if let text = String(validating: bytes, as: UTF8.self) { return Line(text: text, truncated: truncated) }
+        return Line(text: Self.escapingInvalidUTF8(bytes), truncated: truncated, invalidUTF8: true)
+    }
+
+    /// `bytes` as text, each byte that is not part of a valid UTF-8 sequence written as `%XX`.
+    static func escapingInvalidUTF8(_ bytes: ArraySlice<UInt8>) -> String {
+        let hex = Array("0123456789ABCDEF".utf8)
+        var text = ""
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let lead = bytes[index]
+            let length =
+                switch lead {
+                case 0..<0x80: 1
+                case 0xC2...0xDF: 2
+                case 0xE0...0xEF: 3
+                case 0xF0...0xF4: 4
+                default: 0
+                }
+            if length > 0, index + length <= bytes.endIndex,
+                let scalar = String(validating: bytes[index..<(index + length)], as: UTF8.self)
+            {
+                text += scalar
+                index += length
+            } else {
+                text.unicodeScalars.append(contentsOf: [
+                    "%", Unicode.Scalar(hex[Int(lead >> 4)]), Unicode.Scalar(hex[Int(lead & 0xF)]),
+                ])
+                index += 1
+            }
+        }
+        return text
     }
 }

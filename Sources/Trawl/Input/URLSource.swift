@@ -112,6 +112,9 @@ public final class URLSource {
             let item: InputItem
             if line.truncated {
                 item = .rejected(.rejected(text, RecordError(.invalidURL, "the line is longer than trawl reads")))
+            } else if line.invalidUTF8 {
+                let error = RecordError(.invalidURL, "the line is not valid UTF-8 (the url shows those bytes as %XX)")
+                item = .rejected(.rejected(CrawlURL.redactingPassword(text), error))
             } else {
                 do {
                     item = .fetch(try CrawlURL(validating: text))
