@@ -116,6 +116,23 @@ import Testing
         #expect(source.duplicates == 2)
     }
 
+    @Test func repeatsAndLinesOfOtherShardsAreReportedAsSkipped() async {
+        let skipped = Mutex(0)
+        let source = URLSource(
+            reader: LineReaderTests.reader("http://a/1\nhttp://b/1\nhttp://a/1\nhttp://a/2\nhttp://b/2\n"),
+            keep: { item in
+                if case .fetch(let url) = item { return url.host == "a" }
+                return true
+            },
+            events: { event in
+                if case .skipped(let count) = event { skipped.withLock { $0 += count } }
+            })
+        var urls: [String] = []
+        while case .fetch(let url)? = await source.next() { urls.append(url.original) }
+        #expect(urls == ["http://a/1", "http://a/2"])
+        #expect(skipped.withLock { $0 } == 3)
+    }
+
     @Test func linesThatDifferOnlyInBytesThatAreNotUTF8EachGetARejectedRecord() async {
         let bytes = Array("http://a/x".utf8) + [0xFF, 10] + Array("http://a/x".utf8) + [0xFE]
         let source = URLSource(reader: LineReaderTests.reader(bytes: bytes))

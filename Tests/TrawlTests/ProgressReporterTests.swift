@@ -78,6 +78,19 @@ import TrawlTestSite
         #expect(snapshot.donePercent == 80)
     }
 
+    @Test func skippedLinesLeaveTheTotalSoTheBarEndsFull() {
+        let reporter = ProgressReporter(mode: .never, output: -1, destination: "stdout")
+        reporter.record(.skipped(2))  // may come before the line count does
+        reporter.record(.inputTotal(6))
+        reporter.record(.skipped(1))
+        reporter.record(.resumed(1))
+        reporter.record(.recorded(ok: true, status: 200, error: nil, attempts: 1))
+        reporter.record(.recorded(ok: false, status: 404, error: .status, attempts: 1))
+        let snapshot = reporter.snapshot()
+        #expect(snapshot.total == 3)
+        #expect(snapshot.donePercent == 100)
+    }
+
     @Test func hostsArePausedUntilTheirDeadline() async throws {
         let time = RecordingClock()
         let clock = CrawlClock(time)

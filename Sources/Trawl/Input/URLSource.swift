@@ -22,7 +22,7 @@ public final class URLSource {
     /// Reads from `reader`, treating URLs whose digest is in `alreadyDone` as seen (resume).
     /// - Parameter keep: when set, only items it accepts are handed out (sharding).
     /// - Parameter events: receives ``ProgressEvent/resumed(_:)`` for the lines skipped because their URL is in
-    ///   `alreadyDone`, once per batch read.
+    ///   `alreadyDone`, and ``ProgressEvent/skipped(_:)`` for repeats and lines `keep` refused, once per batch.
     public convenience init(
         reader: LineReader, alreadyDone: Set<URLDigest> = [], keep: (@Sendable (InputItem) -> Bool)? = nil,
         events: @escaping @Sendable (ProgressEvent) -> Void = { _ in }
@@ -69,7 +69,7 @@ public final class URLSource {
         return Task {
             let batch = await reader.nextBatch { lines in
                 let items = lines.compactMap(sorter.classify)
-                sorter.reportResumed()
+                sorter.reportCounts()
                 return items
             }
             done.value.store(true, ordering: .releasing)
@@ -93,8 +93,10 @@ public final class URLSource {
         private var done: Set<URLDigest>
         private let keep: (@Sendable (InputItem) -> Bool)?
         private let emit: @Sendable (ProgressEvent) -> Void
-        /// Lines skipped as resumed since the last ``reportResumed()``.
+        /// Lines skipped as resumed, and lines left out (repeats, other shards), since the last
+        /// ``reportCounts()``.
         private var resumedSinceReport = 0
+        private var skippedSinceReport = 0
         let duplicates = Atomic<Int>(0)
 
         init(
@@ -122,10 +124,14 @@ public final class URLSource {
                     item = .rejected(.rejected(CrawlURL.redactingPassword(text), error))
                 }
             }
-            if let keep, !keep(item) { return nil }
+            if let keep, !keep(item) {
+                skippedSinceReport += 1
+                return nil
+            }
             let digest = URLDigest(URLSource.key(of: item))
             guard seen.insert(digest).inserted else {
                 duplicates.add(1, ordering: .relaxed)
+                skippedSinceReport += 1
                 return nil
             }
             if !done.isEmpty && done.remove(digest) != nil {
@@ -135,11 +141,12 @@ public final class URLSource {
             return item
         }
 
-        /// Sends the count of lines skipped as resumed since the last call, if any.
-        func reportResumed() {
-            guard resumedSinceReport > 0 else { return }
-            emit(.resumed(resumedSinceReport))
+        /// Sends the counts of lines skipped as resumed and left out since the last call, if any.
+        func reportCounts() {
+            if resumedSinceReport > 0 { emit(.resumed(resumedSinceReport)) }
+            if skippedSinceReport > 0 { emit(.skipped(skippedSinceReport)) }
             resumedSinceReport = 0
+            skippedSinceReport = 0
         }
     }
 

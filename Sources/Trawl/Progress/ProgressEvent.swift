@@ -5,6 +5,9 @@ public enum ProgressEvent: Sendable {
     /// This many more input lines were skipped because their URL already has a record in the output
     /// (`--resume`); they count as done towards the input total. Sent as the input is read: the counts add up.
     case resumed(Int)
+    /// This many more input lines were read and left out: repeats of an earlier line, or lines of another
+    /// shard. They leave the input total. Sent as the input is read: the counts add up.
+    case skipped(Int)
     /// An attempt's request started on `host`.
     case attemptStarted(host: String)
     /// An attempt ended with an HTTP status or a transport error.

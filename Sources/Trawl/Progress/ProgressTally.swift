@@ -6,6 +6,8 @@ struct ProgressTally: Sendable {
 
     var total: Int?
     var resumed = 0
+    /// Input lines left out (repeats, other shards), taken off `total`.
+    var skipped = 0
     var finished = 0
     var ok = 0
     var inFlight = 0
@@ -49,6 +51,8 @@ struct ProgressTally: Sendable {
             total = count
         case .resumed(let count):
             resumed += count
+        case .skipped(let count):
+            skipped += count
         }
     }
 
@@ -86,7 +90,7 @@ struct ProgressTally: Sendable {
     /// The numbers as a snapshot, with `now` (the run clock) deciding which hosts are still paused.
     func snapshot(now: Duration) -> ProgressSnapshot {
         var snapshot = ProgressSnapshot()
-        snapshot.total = total
+        snapshot.total = total.map { max(0, $0 - skipped) }
         snapshot.resumed = resumed
         snapshot.finished = finished
         snapshot.ok = ok
