@@ -75,14 +75,22 @@ struct CrawlRun {
         var keep: (@Sendable (InputItem) -> Bool)?
         if let shard { keep = { shard.contains($0) } }
         let summary = await crawler.run(
-            input: input, sink: writer, alreadyDone: output.resumed?.done ?? [], keep: keep, control: control,
+            input: input, sink: writer, alreadyDone: output.resumed?.done ?? [],
+            alreadyFailed: output.resumed?.failed ?? [], keep: keep, control: control,
             events: { reporter.record($0) })
         flusher.cancel()
         await crawler.shutdown()
         withExtendedLifetime(signals) {}
         // Said again beside the summary, so a reader of the end of the log cannot miss it.
         if !curl.verifiesCertificates { reporter.note(Self.insecureNote) }
-        return finisher.finish(interrupted: summary.interrupted, failed: summary.failed > 0)
+        if summary.resumedFailed > 0 {
+            let count = summary.resumedFailed
+            reporter.note(
+                "\(count) URL\(count == 1 ? "" : "s") of this list already had a failed record; the exit status counts "
+                    + (count == 1 ? "it" : "them"))
+        }
+        let failed = summary.failed > 0 || summary.resumedFailed > 0
+        return finisher.finish(interrupted: summary.interrupted, failed: failed)
     }
 
     static let insecureNote = "--insecure: TLS certificates and host names are NOT verified"

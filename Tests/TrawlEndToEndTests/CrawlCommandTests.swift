@@ -85,6 +85,22 @@ import TrawlTestSite
         #expect(Set(seen) == Set(urls) && seen.count == 6)
     }
 
+    @Test func aResumedJobWithAnEarlierFailureStillExitsOne() async throws {
+        let failing = site.url("/status/404")
+        let out = directory.appendingPathComponent("failed-before.ndjson").path
+        let first = try await TrawlProcess.run([write([failing, site.url("/page/f1")], to: "f.txt"), "-o", out, "-q"])
+        #expect(first.status == 1)
+        // The rest of the job succeeds, but the list's 404 is still a failure of the job.
+        let list = write([failing, site.url("/page/f1"), site.url("/page/f2")], to: "f-all.txt")
+        let resumed = try await TrawlProcess.run([list, "-o", out, "--resume", "--progress", "never"])
+        #expect(resumed.status == 1, "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("1 URL of this list already had a failed record"), "\(resumed.stderr)")
+        // A list whose earlier records are all ok exits 0.
+        let okList = write([site.url("/page/f1"), site.url("/page/f3")], to: "f-ok.txt")
+        let clean = try await TrawlProcess.run([okList, "-o", out, "--resume", "-q"])
+        #expect(clean.status == 0, "\(clean.stderr)")
+    }
+
     @Test func resumeWithAnotherListCountsOnlyItsOwnURLsAsDone() async throws {
         let urls = (0..<6).map { site.url("/page/other\($0)") }
         let out = directory.appendingPathComponent("other.ndjson").path

@@ -29,12 +29,14 @@ public struct Crawler: Sendable {
     /// Crawls every URL line of `input`, handing each final record to `sink` as it is final.
     /// - Parameters:
     ///   - alreadyDone: digests of URLs that already have a record (resume): they are skipped.
+    ///   - alreadyFailed: those of `alreadyDone` whose record failed, counted in the summary's
+    ///     ``CrawlSummary/resumedFailed``.
     ///   - keep: when set, only input items it accepts are crawled (sharding).
     ///   - control: lets the caller stop the run gracefully.
     ///   - events: observes progress; called from many tasks, must not block.
     /// - Returns: the run's totals.
     public func run(
-        input: LineReader, sink: any RecordSink, alreadyDone: Set<URLDigest> = [],
+        input: LineReader, sink: any RecordSink, alreadyDone: Set<URLDigest> = [], alreadyFailed: Set<URLDigest> = [],
         keep: (@Sendable (InputItem) -> Bool)? = nil, control: RunControl = RunControl(),
         events: @escaping @Sendable (ProgressEvent) -> Void = { _ in }
     ) async -> CrawlSummary {
@@ -42,7 +44,7 @@ public struct Crawler: Sendable {
             total: configuration.concurrency.total, perHost: configuration.concurrency.perHost,
             politeness: configuration.politeness, clock: clock)
         let recorder = Recorder(sink: sink, emit: events)
-        let sorter = URLSource.Sorter(done: alreadyDone, keep: keep, emit: events)
+        let sorter = URLSource.Sorter(done: alreadyDone, failed: alreadyFailed, keep: keep, emit: events)
         // One lane per event loop the transport runs (one on the global executor otherwise): each lane reads
         // its own batches of the input and runs its URLs' tasks on its loop's thread.
         let lanes = Lane.split(
@@ -81,7 +83,9 @@ public struct Crawler: Sendable {
         } onCancel: {
             input.cancel()
         }
-        return recorder.summary(interrupted: control.isStopping || Task.isCancelled)
+        var summary = recorder.summary(interrupted: control.isStopping || Task.isCancelled)
+        summary.resumedFailed = sorter.resumedFailed.load(ordering: .relaxed)
+        return summary
     }
 
     /// Releases the transport. Call once, after the last run.

@@ -91,6 +91,8 @@ public final class URLSource {
         /// URLs that already have a record (resume) and that the input has not had yet: each moves to `seen`
         /// the first time a line has it, so a line is counted as resumed once and its repeats as duplicates.
         private var done: Set<URLDigest>
+        /// The URLs of `done` whose record failed.
+        private let doneFailed: Set<URLDigest>
         private let keep: (@Sendable (InputItem) -> Bool)?
         private let emit: @Sendable (ProgressEvent) -> Void
         /// Lines skipped as resumed, and lines left out (repeats, other shards), since the last
@@ -98,12 +100,15 @@ public final class URLSource {
         private var resumedSinceReport = 0
         private var skippedSinceReport = 0
         let duplicates = Atomic<Int>(0)
+        /// Lines skipped as resumed whose record failed.
+        let resumedFailed = Atomic<Int>(0)
 
         init(
-            done: Set<URLDigest>, keep: (@Sendable (InputItem) -> Bool)?,
+            done: Set<URLDigest>, failed: Set<URLDigest> = [], keep: (@Sendable (InputItem) -> Bool)?,
             emit: @escaping @Sendable (ProgressEvent) -> Void = { _ in }
         ) {
             self.done = done
+            self.doneFailed = failed
             self.keep = keep
             self.emit = emit
         }
@@ -136,6 +141,7 @@ public final class URLSource {
             }
             if !done.isEmpty && done.remove(digest) != nil {
                 resumedSinceReport += 1
+                if doneFailed.contains(digest) { resumedFailed.add(1, ordering: .relaxed) }
                 return nil
             }
             return item

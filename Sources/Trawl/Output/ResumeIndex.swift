@@ -1,7 +1,7 @@
 import Foundation
 
 /// Reads an existing NDJSON output so a run can resume it: cuts a torn last line, and remembers the digest of
-/// every recorded `url`.
+/// every recorded `url` and of those whose record failed.
 ///
 /// Streams the file in 1 MiB pieces, so a multi-gigabyte output costs only its digests in memory.
 public enum ResumeIndex {
@@ -9,6 +9,8 @@ public enum ResumeIndex {
     public struct Result: Sendable {
         /// Digests of every URL with a complete record.
         public var done: Set<URLDigest>
+        /// Digests of the URLs in `done` whose record says `"ok": false`.
+        public var failed: Set<URLDigest> = []
         /// Complete records read.
         public var records: Int
         /// Bytes cut from the end (a torn last line), 0 if the file ended cleanly.
@@ -18,6 +20,7 @@ public enum ResumeIndex {
     /// Reads the output open on `fd` (read-write), truncating a torn last line in place.
     public static func load(fd: Int32) throws(OutputError) -> Result {
         var done = Set<URLDigest>()
+        var failed = Set<URLDigest>()
         var records = 0
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         var line: [UInt8] = []
@@ -34,8 +37,10 @@ public enum ResumeIndex {
             var start = 0
             for index in 0..<got where chunk[index] == UInt8(ascii: "\n") {
                 line.append(contentsOf: chunk[start..<index])
-                if let url = url(inRecord: line) {
-                    done.insert(URLDigest(url))
+                if let (url, ok) = fields(inRecord: line) {
+                    let digest = URLDigest(url)
+                    done.insert(digest)
+                    if ok { failed.remove(digest) } else { failed.insert(digest) }
                     records += 1
                 }
                 line.removeAll(keepingCapacity: true)
@@ -50,25 +55,31 @@ public enum ResumeIndex {
             guard ftruncate(fd, off_t(offset)) == 0 else { throw OutputError(errno: errno) }
         }
         guard lseek(fd, 0, SEEK_END) >= 0 else { throw OutputError(errno: errno) }
-        return Result(done: done, records: records, truncatedBytes: torn)
+        return Result(done: done, failed: failed, records: records, truncatedBytes: torn)
     }
 
-    /// The `url` field of one record line, or `nil` if the line is not a complete record.
-    static func url(inRecord line: [UInt8]) -> String? {
+    /// The `url` and `ok` fields of one record line, or `nil` if the line is not a complete record. A record
+    /// without a boolean `ok` counts as ok.
+    static func fields(inRecord line: [UInt8]) -> (url: String, ok: Bool)? {
         guard line.last == UInt8(ascii: "}") else { return nil }
-        // Fast path for trawl's own records: `{"url":"...` with no escapes in the URL.
+        // Fast path for trawl's own records: `{"url":"...","ok":...` with no escapes in the URL.
         let prefix = Array(#"{"url":""#.utf8)
         if line.starts(with: prefix) {
             let body = line[prefix.count...]
             if let end = body.firstIndex(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }),
                 line[end] == UInt8(ascii: "\"")
             {
-                return String(decoding: line[prefix.count..<end], as: UTF8.self)
+                let rest = line[(end + 1)...]
+                let okTrue = rest.starts(with: #","ok":true"#.utf8)
+                if okTrue || rest.starts(with: #","ok":false"#.utf8) {
+                    return (String(decoding: line[prefix.count..<end], as: UTF8.self), okTrue)
+                }
             }
         }
         guard
-            let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any]
+            let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+            let url = object["url"] as? String
         else { return nil }
-        return object["url"] as? String
+        return (url, object["ok"] as? Bool ?? true)
     }
 }
