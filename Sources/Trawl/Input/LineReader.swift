@@ -220,9 +220,11 @@ public final class LineReader: @unchecked Sendable {
                 range = (range.lowerBound + 3)..<range.upperBound
             }
         }
-        let bytes = buffer[range]
-        if let text = String(validating: bytes, as: UTF8.self) { return Line(text: text, truncated: truncated) }
-        return Line(text: Self.escapingInvalidUTF8(bytes), truncated: truncated, invalidUTF8: true)
+        let text = buffer.withUnsafeBufferPointer { all in
+            String(validating: UnsafeBufferPointer(rebasing: all[range]), as: UTF8.self)
+        }
+        if let text { return Line(text: text, truncated: truncated) }
+        return Line(text: Self.escapingInvalidUTF8(buffer[range]), truncated: truncated, invalidUTF8: true)
     }
 
     /// `bytes` as text, each byte that is not part of a valid UTF-8 sequence written as `%XX`.
