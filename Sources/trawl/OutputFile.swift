@@ -11,13 +11,24 @@ enum OutputFile {
     }
 
     /// Opens `path` (`nil` = standard output).
+    /// - The input file itself is refused (exit 64), whatever the name or link it is reached by: truncating or
+    ///   appending to it would destroy the list being read.
     /// - An existing regular file is refused (exit 73) unless `resume` (append to it) or `force` (truncate it).
     /// - Other targets (`/dev/null`, a pipe) are opened as they are.
-    static func open(path: String?, resume: Bool, force: Bool) throws(ExitError) -> Opened {
-        guard let path else { return Opened(fd: STDOUT_FILENO, name: "stdout", resumed: nil) }
+    static func open(path: String?, resume: Bool, force: Bool, input: FileIdentity?) throws(ExitError) -> Opened {
+        guard let path else {
+            if let input, FileIdentity(fd: STDOUT_FILENO) == input {
+                throw ExitError(code: .usage, message: "Standard output is the input file; give -o another file")
+            }
+            return Opened(fd: STDOUT_FILENO, name: "stdout", resumed: nil)
+        }
         var info = stat()
         let exists = stat(path, &info) == 0
         let isRegular = exists && (info.st_mode & S_IFMT) == S_IFREG
+        if isRegular, let input, FileIdentity(info) == input {
+            throw ExitError(
+                code: .usage, message: "The output '\(path)' is the input file; writing to it would destroy the list")
+        }
         if isRegular && !resume && !force {
             throw ExitError(
                 code: .cannotCreate,
@@ -43,10 +54,38 @@ enum OutputFile {
     }
 }
 
+/// A regular file's device and inode: two names (or descriptors) with the same identity are one file.
+struct FileIdentity: Equatable {
+    var device: UInt64
+    var inode: UInt64
+
+    init?(_ info: stat) {
+        guard (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+    }
+
+    /// The identity of the file open on `fd`, or `nil` if that is not a regular file (a pipe, a terminal).
+    init?(fd: Int32) {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return nil }
+        self.init(info)
+    }
+}
+
 /// Opens the input list.
 enum InputFile {
-    static func open(_ path: String) throws(ExitError) -> LineReader {
-        if path == "-" { return LineReader(fd: STDIN_FILENO, closeOnDeinit: false) }
+    /// The list, and the identity of the file it is read from, if a regular file (stdin may be one too).
+    struct Opened {
+        var reader: LineReader
+        var identity: FileIdentity?
+    }
+
+    static func open(_ path: String) throws(ExitError) -> Opened {
+        if path == "-" {
+            return Opened(
+                reader: LineReader(fd: STDIN_FILENO, closeOnDeinit: false), identity: FileIdentity(fd: STDIN_FILENO))
+        }
         let fd = Foundation.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             throw ExitError(
@@ -57,6 +96,6 @@ enum InputFile {
             close(fd)
             throw ExitError(code: .noInput, message: "cannot read the input '\(path)': it is a directory")
         }
-        return LineReader(fd: fd, closeOnDeinit: true)
+        return Opened(reader: LineReader(fd: fd, closeOnDeinit: true), identity: FileIdentity(info))
     }
 }

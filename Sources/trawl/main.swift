@@ -26,10 +26,19 @@ func runTrawl(_ arguments: [String], environment: [String: String]) async -> Exi
                 return try await runDemo(command)
             }
             let settings = try CrawlSettings(command, environment: environment)
+            let input = try InputFile.open(settings.input)
+            let output: OutputFile.Opened
+            do {
+                output = try OutputFile.open(
+                    path: settings.output, resume: settings.resume, force: settings.force, input: input.identity)
+            } catch {
+                guard error.code == .usage else { throw error }
+                throw UsageError(message: error.message, commandPath: command.path)
+            }
             return try await CrawlRun(
-                input: try InputFile.open(settings.input),
+                input: input.reader,
                 inputPath: settings.input == "-" ? nil : settings.input,
-                output: try OutputFile.open(path: settings.output, resume: settings.resume, force: settings.force),
+                output: output,
                 configuration: settings.configuration, transport: settings.transport, curl: settings.curl,
                 curlOnlyFlags: settings.curlOnlyFlags,
                 progress: settings.quiet ? .quiet : ProgressReporter.Mode(rawValue: settings.progress)!,
@@ -75,8 +84,8 @@ func runDemo(_ command: ParsedCommand) async throws -> ExitCode {
     }
     // The demo's failures are part of the show: it succeeds when it ran to the end.
     let code = try await CrawlRun(
-        input: try InputFile.open(listPath), inputPath: listPath,
-        output: try OutputFile.open(path: path, resume: false, force: path == defaultOutput),
+        input: try InputFile.open(listPath).reader, inputPath: listPath,
+        output: try OutputFile.open(path: path, resume: false, force: path == defaultOutput, input: nil),
         configuration: configuration, transport: try command.choice("transport", default: "auto"),
         progress: quiet ? .quiet : ProgressReporter.Mode(rawValue: try command.choice("progress", default: "auto"))!,
         grace: .seconds(2), shard: nil

@@ -59,6 +59,42 @@ import TrawlTestSite
         #expect(devNull.status == 0)
     }
 
+    @Test func theInputFileIsRefusedAsTheOutputByAnyNameAndLeftUntouched() async throws {
+        let text = site.url("/page/1") + "\n" + site.url("/page/2") + "\n"
+        let list = write([site.url("/page/1"), site.url("/page/2")], to: "same.txt")
+        let link = directory.appendingPathComponent("link.txt").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: list)
+        let hard = directory.appendingPathComponent("hard.txt").path
+        try FileManager.default.linkItem(atPath: list, toPath: hard)
+        for arguments in [
+            [list, "-o", list, "--force"], [list, "-o", link, "--force"], [link, "-o", list, "--resume"],
+            [list, "-o", hard, "--force"], [list, "-o", list],
+        ] {
+            let output = try await TrawlProcess.run(arguments + ["-q"])
+            #expect(output.status == 64, "\(arguments): \(output.stderr)")
+            #expect(output.stderr.hasPrefix("Error: The output '"), "\(output.stderr)")
+            #expect(output.stderr.contains("is the input file"), "\(output.stderr)")
+            #expect(output.stderr.contains("See 'trawl --help'"), "\(output.stderr)")
+            #expect(try String(contentsOfFile: list, encoding: .utf8) == text)
+        }
+        // Standard output appending to the list (`trawl same.txt >> same.txt`) is refused too.
+        let process = Process()
+        process.executableURL = TrawlProcess.executable
+        process.arguments = [list, "-q"]
+        let appending = try #require(FileHandle(forWritingAtPath: list))
+        try appending.seekToEnd()
+        process.standardOutput = appending
+        let stderr = Pipe()
+        process.standardError = stderr
+        try process.run()
+        let message = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        try appending.close()
+        #expect(process.terminationStatus == 64, "\(message)")
+        #expect(message.hasPrefix("Error: Standard output is the input file"), "\(message)")
+        #expect(try String(contentsOfFile: list, encoding: .utf8) == text)
+    }
+
     @Test func resumeCutsATornLineAndFetchesOnlyWhatIsMissing() async throws {
         let urls = (0..<6).map { site.url("/page/\($0)") }
         let list = write(urls)
