@@ -15,7 +15,11 @@ enum OutputFile {
     ///   appending to it would destroy the list being read.
     /// - An existing regular file is refused (exit 73) unless `resume` (append to it) or `force` (truncate it).
     /// - Other targets (`/dev/null`, a pipe) are opened as they are.
-    static func open(path: String?, resume: Bool, force: Bool, input: FileIdentity?) throws(ExitError) -> Opened {
+    /// - Parameter advice: What the exit-73 message tells the user to do about an existing file.
+    static func open(
+        path: String?, resume: Bool, force: Bool, input: FileIdentity?,
+        advice: String = "use --resume to continue it or --force to overwrite it"
+    ) throws(ExitError) -> Opened {
         guard let path else {
             if let input, FileIdentity(fd: STDOUT_FILENO) == input {
                 throw ExitError(code: .usage, message: "Standard output is the input file; give -o another file")
@@ -32,7 +36,7 @@ enum OutputFile {
         if isRegular && !resume && !force {
             throw ExitError(
                 code: .cannotCreate,
-                message: "the output '\(path)' already exists; use --resume to continue it or --force to overwrite it")
+                message: "the output '\(path)' already exists; \(advice)")
         }
         var flags = O_CREAT | O_APPEND | O_CLOEXEC
         flags |= (resume && isRegular) ? O_RDWR : O_WRONLY

@@ -100,7 +100,8 @@ enum TrawlCommands {
         options: [
             .option("--urls", valueName: "n", help: "How many URLs to crawl.", defaultDescription: "500"),
             .option(
-                "-o", "--output", valueName: "file", help: "Where the records go.",
+                "-o", "--output", valueName: "file",
+                help: "Where the records go; a rerun replaces a file named trawl-demo.ndjson, and keeps any other.",
                 defaultDescription: "trawl-demo.ndjson"),
             .option(
                 "--progress", valueName: "mode", help: "As for crawl.", defaultDescription: "auto",

@@ -82,10 +82,15 @@ func runDemo(_ command: ParsedCommand) async throws -> ExitCode {
             "trawl demo: crawling \(count) URLs from a loopback site on \(site.hosts.joined(separator: ", ")), port \(site.port)\n"
         )
     }
+    // A rerun replaces the demo's own records, however the path to them is spelt (`./trawl-demo.ndjson`, an
+    // absolute path); any other existing file is kept, and the advice names no flag the demo lacks.
+    let isOwnOutput = URL(fileURLWithPath: path).lastPathComponent == defaultOutput
+    let output = try OutputFile.open(
+        path: path, resume: false, force: isOwnOutput, input: nil,
+        advice: "the demo replaces only a file named \(defaultOutput): remove it or choose another -o")
     // The demo's failures are part of the show: it succeeds when it ran to the end.
     let code = try await CrawlRun(
-        input: try InputFile.open(listPath).reader, inputPath: listPath,
-        output: try OutputFile.open(path: path, resume: false, force: path == defaultOutput, input: nil),
+        input: try InputFile.open(listPath).reader, inputPath: listPath, output: output,
         configuration: configuration, transport: try command.choice("transport", default: "auto"),
         progress: quiet ? .quiet : ProgressReporter.Mode(rawValue: try command.choice("progress", default: "auto"))!,
         grace: .seconds(2), shard: nil

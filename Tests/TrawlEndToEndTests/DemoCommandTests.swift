@@ -16,4 +16,22 @@ import Testing
             #expect(lines.count == 41)
         }
     }
+
+    @Test func aRerunReplacesTheDemosOwnFileHoweverItsPathIsSpeltAndKeepsAnyOther() async throws {
+        let directory = TrawlProcess.temporaryDirectory()
+        let own = directory.appendingPathComponent("trawl-demo.ndjson").path
+        for path in ["./trawl-demo.ndjson", own] {
+            let output = try await TrawlProcess.run(
+                ["demo", "--urls", "10", "-o", path, "-q"], directory: directory)
+            #expect(output.status == 0, "\(path): \(output.stderr)")
+            #expect(try String(contentsOfFile: own, encoding: .utf8).split(separator: "\n").count == 11)
+        }
+        let other = directory.appendingPathComponent("mine.ndjson").path
+        _ = FileManager.default.createFile(atPath: other, contents: Data("keep me\n".utf8))
+        let refused = try await TrawlProcess.run(["demo", "--urls", "10", "-o", other, "-q"])
+        #expect(refused.status == 73)
+        #expect(refused.stderr.contains("remove it or choose another -o"), "\(refused.stderr)")
+        #expect(!refused.stderr.contains("--resume") && !refused.stderr.contains("--force"))
+        #expect(try String(contentsOfFile: other, encoding: .utf8) == "keep me\n")
+    }
 }
