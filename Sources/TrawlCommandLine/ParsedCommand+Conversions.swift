@@ -48,6 +48,32 @@ extension ParsedCommand {
         return value
     }
 
+    /// The plain positive number given for option or argument `name`, such as a rate (`10`, `0.5`).
+    ///
+    /// Unlike ``seconds(_:default:range:)`` it takes no unit suffix: `2m` is an error, not 120.
+    ///
+    /// - Parameters:
+    ///   - name: An option key or spelling, or an argument name.
+    ///   - default: The value when `name` was not given.
+    ///   - range: The values accepted.
+    ///   - unit: What the number counts, for error messages, such as `"requests per second"`.
+    /// - Throws: ``UsageError`` when the value is not a plain decimal number or is outside `range`.
+    public func number(
+        _ name: String,
+        default: Double,
+        range: ClosedRange<Double>,
+        unit: String
+    ) throws(UsageError) -> Double {
+        guard let raw = rawValues(name).last else { return `default` }
+        guard let value = Self.parseDecimal(Substring(raw.text)) else {
+            throw invalid(raw, reason: ": expected a number of \(unit), such as 10 or 0.5")
+        }
+        guard range.contains(value) else {
+            throw invalid(raw, reason: ": " + Self.describe(range, unit: unit))
+        }
+        return value
+    }
+
     /// The value of option `name`, one of its ``OptionSpec/allowedValues``.
     ///
     /// Parsing already rejects other values, so this only throws for a value that bypassed parsing;
@@ -153,11 +179,15 @@ extension ParsedCommand {
             number = number.dropLast(unit.suffix.count)
             scale = unit.scale
         }
-        // `Double` accepts forms such as "nan", "inf" and hexadecimal; only plain decimals are durations.
-        guard !number.isEmpty, number.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
-            let value = Double(number)
-        else { return nil }
+        guard let value = parseDecimal(number) else { return nil }
         return value * scale
+    }
+
+    /// A plain non-negative decimal (`2`, `0.5`); `nil` for anything else.
+    static func parseDecimal(_ text: Substring) -> Double? {
+        // `Double` accepts forms such as "nan", "inf", exponents and hexadecimal; only plain decimals are taken.
+        guard !text.isEmpty, text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }) else { return nil }
+        return Double(text)
     }
 
     static func describe(_ range: ClosedRange<Int>) -> String {
@@ -169,10 +199,10 @@ extension ParsedCommand {
         }
     }
 
-    static func describe(_ range: ClosedRange<Double>) -> String {
+    static func describe(_ range: ClosedRange<Double>, unit: String = "seconds") -> String {
         let unbounded = range.upperBound >= Double.greatestFiniteMagnitude
-        if unbounded { return "must be at least \(format(range.lowerBound)) seconds" }
-        return "must be between \(format(range.lowerBound)) and \(format(range.upperBound)) seconds"
+        if unbounded { return "must be at least \(format(range.lowerBound)) \(unit)" }
+        return "must be between \(format(range.lowerBound)) and \(format(range.upperBound)) \(unit)"
     }
 
     /// `2` rather than `2.0`, `0.5` as is.

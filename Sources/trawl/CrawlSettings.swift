@@ -55,12 +55,14 @@ struct CrawlSettings {
         configuration.output.body = Crawler.Configuration.BodyMode(
             rawValue: try command.choice("body", default: "none"))!
         configuration.politeness.adaptive = !command.flag("no-adaptive")
+        let perSecond = "requests per second"
         if command.value("rate") != nil {
-            configuration.politeness.ratePerHost = try command.seconds("rate", default: 0, range: 0.01...1_000_000)
+            configuration.politeness.ratePerHost = try command.number(
+                "rate", default: 0, range: 0.01...1_000_000, unit: perSecond)
         }
         if command.value("rate-global") != nil {
-            configuration.politeness.rateGlobal = try command.seconds(
-                "rate-global", default: 0, range: 0.01...1_000_000)
+            configuration.politeness.rateGlobal = try command.number(
+                "rate-global", default: 0, range: 0.01...1_000_000, unit: perSecond)
         }
         var expectations = Expectations()
         expectations.statuses = Set(try command.intList("expect-status", default: [], range: 200...299))

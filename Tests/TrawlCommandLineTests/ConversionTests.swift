@@ -81,6 +81,35 @@ struct ConversionTests {
         )
     }
 
+    @Test(arguments: [("10", 10.0), ("0.5", 0.5), ("2", 2.0)])
+    func numberAcceptsAPlainNumber(text: String, value: Double) throws {
+        let command = try #require(try Fixtures.run("--rate", text, "urls.txt"))
+        #expect(try command.number("rate", default: 0, range: 0.01...1000, unit: "requests per second") == value)
+    }
+
+    @Test(arguments: ["2m", "500ms", "1s", "1h", "fast", "-1", "nan", "inf", "1e3", ""])
+    func numberRejectsUnitsAndAnythingElseSpeakingOfTheUnit(text: String) throws {
+        let command = try #require(try Fixtures.run("--rate=\(text)", "urls.txt"))
+        #expect(
+            throws: UsageError(
+                message: "The value '\(text)' is invalid for '--rate <n>': "
+                    + "expected a number of requests per second, such as 10 or 0.5",
+                help: "--rate <n>  Most requests per second on one host.",
+                commandPath: Self.crawlPath
+            )
+        ) { try command.number("rate", default: 0, range: 0.01...1000, unit: "requests per second") }
+    }
+
+    @Test func numberRejectsAValueOutsideTheRangeInItsUnit() throws {
+        let command = try #require(try Fixtures.run("--rate", "0", "urls.txt"))
+        #expect(
+            Self.message { () throws(UsageError) in
+                _ = try command.number("rate", default: 0, range: 0.01...1000, unit: "requests per second")
+            }
+                == "The value '0' is invalid for '--rate <n>': must be between 0.01 and 1000 requests per second"
+        )
+    }
+
     @Test func choiceReturnsTheValueOrTheDefault() throws {
         let given = try #require(try Fixtures.run("--body", "text", "urls.txt"))
         #expect(try given.choice("body", default: "none") == "text")

@@ -20,6 +20,7 @@ enum Fixtures {
             .option(
                 "--retry-on", valueName: "codes", help: "Status codes to retry.", defaultDescription: "408,429,503"),
             .option("--offset", valueName: "n", help: "Shift every line number."),
+            .option("--rate", valueName: "n", help: "Most requests per second on one host."),
             .flag("-q", "--quiet", help: "Print no progress."),
             .flag("-v", "--verbose", help: "Print more detail."),
         ]

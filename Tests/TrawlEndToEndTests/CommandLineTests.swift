@@ -30,12 +30,27 @@ import TrawlTestSite
     @Test(arguments: [
         ["-", "-c", "zero"], ["-", "-c", "0"], ["-", "--body", "html"], ["-", "--shard", "5/4"],
         ["-", "-H", "NoColon"], ["-", "--resume"], ["-", "--event-loops", "0"],
-        ["-", "--event-loops", "2", "--transport", "urlsession"],
+        ["-", "--event-loops", "2", "--transport", "urlsession"], ["-", "--rate", "2m"],
+        ["-", "--rate-global", "500ms"],
     ])
     func badValuesAreUsageErrors(_ arguments: [String]) async throws {
         let output = try await TrawlProcess.run(arguments, stdin: "")
         #expect(output.status == 64, "\(arguments): \(output.stderr)")
         #expect(output.stderr.hasPrefix("Error: "))
+    }
+
+    @Test func aRateIsAPlainNumberOfRequestsPerSecond() async throws {
+        let output = try await TrawlProcess.run(["-", "--rate", "2m"], stdin: "")
+        #expect(output.status == 64)
+        #expect(
+            output.stderr.hasPrefix(
+                "Error: The value '2m' is invalid for '--rate <n>': expected a number of requests per second"),
+            "\(output.stderr)")
+        let range = try await TrawlProcess.run(["-", "--rate-global", "0"], stdin: "")
+        #expect(range.status == 64)
+        #expect(range.stderr.contains("must be between 0.01 and 1000000 requests per second"), "\(range.stderr)")
+        let fine = try await TrawlProcess.run(["-", "--rate", "0.5", "--rate-global", "20", "-q"], stdin: "")
+        #expect(fine.status == 0, "\(fine.stderr)")
     }
 
     @Test func aMissingInputFileExits66NamingIt() async throws {
