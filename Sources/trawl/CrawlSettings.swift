@@ -51,7 +51,15 @@ struct CrawlSettings {
             }
             configuration.request.headers.add(name: name, value: value)
         }
-        if let agent = command.value("user-agent") { configuration.request.userAgent = agent }
+        if let agent = command.value("user-agent") {
+            // As for -H: a line break would start another header (or be dropped with the whole value).
+            guard !agent.utf8.contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }) else {
+                throw fail(
+                    "The value '\(TerminalText.sanitize(agent))' is invalid for '--user-agent <text>': it has a line "
+                        + "break or another control character")
+            }
+            configuration.request.userAgent = agent
+        }
         configuration.output.body = Crawler.Configuration.BodyMode(
             rawValue: try command.choice("body", default: "none"))!
         configuration.politeness.adaptive = !command.flag("no-adaptive")

@@ -53,6 +53,15 @@ import TrawlTestSite
         #expect(fine.status == 0, "\(fine.stderr)")
     }
 
+    @Test(arguments: ["evil\r\nX-Injected: yes", "evil\nX", "bell\u{07}", "del\u{7F}"])
+    func aUserAgentWithALineBreakOrControlCharacterIsAUsageError(_ agent: String) async throws {
+        let output = try await TrawlProcess.run(["-", "--user-agent", agent], stdin: "")
+        #expect(output.status == 64, "\(output.stderr)")
+        #expect(output.stderr.hasPrefix("Error: The value '"), "\(output.stderr)")
+        #expect(output.stderr.contains("is invalid for '--user-agent <text>'"), "\(output.stderr)")
+        #expect(!output.stderr.contains("\r") && !output.stderr.contains("\u{07}"), "the value was printed raw")
+    }
+
     @Test func aMissingInputFileExits66NamingIt() async throws {
         let output = try await TrawlProcess.run(["/nonexistent/urls.txt"])
         #expect(output.status == 66)
