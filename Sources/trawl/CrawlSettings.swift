@@ -22,7 +22,8 @@ struct CrawlSettings {
     init(_ command: ParsedCommand, environment: [String: String]) throws(UsageError) {
         func fail(_ message: String) -> UsageError { UsageError(message: message, commandPath: command.path) }
         input = command.positional("input") ?? "-"
-        output = command.value("output")
+        // `-o -` is standard output, as `-` is standard input; `-o ./-` names a file called `-`.
+        output = command.value("output").flatMap { $0 == "-" ? nil : $0 }
         var configuration = Crawler.Configuration()
         configuration.concurrency.total = try command.int("concurrency", default: 32, range: 1...100_000)
         configuration.concurrency.perHost = try command.int("per-host", default: 6, range: 1...100_000)
@@ -91,7 +92,9 @@ struct CrawlSettings {
         resume = command.flag("resume")
         force = command.flag("force")
         if resume && force { throw fail("--resume and --force cannot be used together") }
-        if (resume || force) && output == nil { throw fail("--\(resume ? "resume" : "force") needs -o/--output") }
+        if (resume || force) && output == nil {
+            throw fail("--\(resume ? "resume" : "force") needs -o/--output naming a file, not standard output")
+        }
         grace = .seconds(try command.seconds("grace", default: 10, range: 0...86_400))
         transport = try command.choice("transport", default: "auto")
         try readConnectionSettings(command, environment: environment, fail: fail)

@@ -4,7 +4,9 @@ import TrawlCommandLine
 /// The command-line interface's shape: every command, argument and option, with its help.
 enum TrawlCommands {
     static let crawlOptions: [OptionSpec] = [
-        .option("-o", "--output", valueName: "file", help: "Write records to this file instead of standard output."),
+        .option(
+            "-o", "--output", valueName: "file",
+            help: "Write records to this file instead of standard output ('-', the default)."),
         .option("-c", "--concurrency", valueName: "n", help: "Requests in flight at once.", defaultDescription: "32"),
         .option("--per-host", valueName: "n", help: "Requests in flight at once on one host.", defaultDescription: "6"),
         .option(

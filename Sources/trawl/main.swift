@@ -86,7 +86,7 @@ func runDemo(_ command: ParsedCommand) async throws -> ExitCode {
     // absolute path); any other existing file is kept, and the advice names no flag the demo lacks.
     let isOwnOutput = URL(fileURLWithPath: path).lastPathComponent == defaultOutput
     let output = try OutputFile.open(
-        path: path, resume: false, force: isOwnOutput, input: nil,
+        path: path == "-" ? nil : path, resume: false, force: isOwnOutput, input: nil,
         advice: "the demo replaces only a file named \(defaultOutput): remove it or choose another -o")
     // The demo's failures are part of the show: it succeeds when it ran to the end.
     let code = try await CrawlRun(

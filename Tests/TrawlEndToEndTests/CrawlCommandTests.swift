@@ -95,6 +95,20 @@ import TrawlTestSite
         #expect(try String(contentsOfFile: list, encoding: .utf8) == text)
     }
 
+    @Test func dashAsTheOutputIsStandardOutputAndCannotBeResumedOrForced() async throws {
+        let list = write([site.url("/page/1"), site.url("/page/2")], to: "dash.txt")
+        let output = try await TrawlProcess.run([list, "-o", "-", "--progress", "never"], directory: directory)
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(try output.records().count == 2)
+        #expect(output.stderr.contains("Records:  stdout"), "\(output.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("-").path))
+        for flag in ["--resume", "--force"] {
+            let refused = try await TrawlProcess.run([list, "-o", "-", flag], directory: directory)
+            #expect(refused.status == 64, "\(flag): \(refused.stderr)")
+            #expect(refused.stderr.hasPrefix("Error: \(flag) needs -o/--output naming a file"), "\(refused.stderr)")
+        }
+    }
+
     @Test func resumeCutsATornLineAndFetchesOnlyWhatIsMissing() async throws {
         let urls = (0..<6).map { site.url("/page/\($0)") }
         let list = write(urls)

@@ -34,4 +34,12 @@ import Testing
         #expect(!refused.stderr.contains("--resume") && !refused.stderr.contains("--force"))
         #expect(try String(contentsOfFile: other, encoding: .utf8) == "keep me\n")
     }
+
+    @Test func dashAsTheOutputIsStandardOutput() async throws {
+        let directory = TrawlProcess.temporaryDirectory()
+        let output = try await TrawlProcess.run(["demo", "--urls", "10", "-o", "-", "-q"], directory: directory)
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(try output.records().count == 11)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+    }
 }
