@@ -94,14 +94,14 @@ extension ParsedCommand {
     /// A comma-separated list of integers given for option or argument `name`, such as `408,429,500`.
     ///
     /// For a repeatable option every occurrence contributes (`--retry-on 408 --retry-on 500,503`);
-    /// otherwise the last occurrence wins. Spaces around items are ignored, and an empty value is an
-    /// empty list.
+    /// otherwise the last occurrence wins. Spaces around items are ignored. An empty (or blank) value is
+    /// an error rather than an empty list, so that `--retry-on ''` does not silently mean "none".
     ///
     /// - Parameters:
     ///   - name: An option key or spelling, or an argument name.
     ///   - default: The value when `name` was not given.
     ///   - range: The values accepted for each item.
-    /// - Throws: ``UsageError`` when an item is not an integer or is outside `range`.
+    /// - Throws: ``UsageError`` when a value is empty, or an item is not an integer or is outside `range`.
     public func intList(
         _ name: String,
         default: [Int],
@@ -112,9 +112,9 @@ extension ParsedCommand {
         let raws = last.isRepeatable ? all : [last]
         var result: [Int] = []
         for raw in raws {
+            if raw.text.allSatisfy({ $0 == " " }) { throw invalid(raw, reason: ": expected at least one integer") }
             for item in raw.text.split(separator: ",", omittingEmptySubsequences: false) {
                 let trimmed = item.trimmingSpaces()
-                if trimmed.isEmpty && raw.text.allSatisfy({ $0 == " " }) { continue }
                 guard let value = Int(trimmed) else {
                     throw invalid(raw, reason: ": '\(trimmed)' is not an integer")
                 }

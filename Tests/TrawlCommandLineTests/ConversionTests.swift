@@ -150,11 +150,18 @@ struct ConversionTests {
         #expect(try command.intList("retry-on", default: [], range: 100...599) == [408, 429, 500])
     }
 
-    @Test func intListReturnsTheDefaultWhenAbsentAndEmptyForAnEmptyValue() throws {
+    @Test func intListReturnsTheDefaultWhenAbsent() throws {
         let absent = try #require(try Fixtures.run("urls.txt"))
         #expect(try absent.intList("retry-on", default: [503]) == [503])
-        let empty = try #require(try Fixtures.run("--retry-on=", "urls.txt"))
-        #expect(try empty.intList("retry-on", default: [503]) == [])
+    }
+
+    @Test(arguments: ["", " ", "  "])
+    func intListRejectsAnEmptyValue(text: String) throws {
+        let empty = try #require(try Fixtures.run("--retry-on=\(text)", "urls.txt"))
+        #expect(
+            Self.message { () throws(UsageError) in _ = try empty.intList("retry-on", default: [503]) }
+                == "The value '\(text)' is invalid for '--retry-on <codes>': expected at least one integer"
+        )
     }
 
     @Test func intListCollectsEveryOccurrenceOfARepeatableOption() throws {

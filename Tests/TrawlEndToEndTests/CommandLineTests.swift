@@ -31,7 +31,8 @@ import TrawlTestSite
         ["-", "-c", "zero"], ["-", "-c", "0"], ["-", "--body", "html"], ["-", "--shard", "5/4"],
         ["-", "-H", "NoColon"], ["-", "--resume"], ["-", "--event-loops", "0"],
         ["-", "--event-loops", "2", "--transport", "urlsession"], ["-", "--rate", "2m"],
-        ["-", "--rate-global", "500ms"],
+        ["-", "--rate-global", "500ms"], ["-", "--retry-on", ""], ["-", "--expect-status", ""],
+        ["-", "--expect-status", " "],
     ])
     func badValuesAreUsageErrors(_ arguments: [String]) async throws {
         let output = try await TrawlProcess.run(arguments, stdin: "")
