@@ -79,7 +79,7 @@ func runDemo(_ command: ParsedCommand) async throws -> ExitCode {
     let quiet = command.flag("quiet")
     if !quiet {
         printError(
-            "trawl demo: crawling \(count) URLs from a loopback site on \(site.hosts.joined(separator: ", ")), port \(site.port)\n"
+            "trawl demo: crawling \(count) URL\(count == 1 ? "" : "s") from a loopback site on \(site.hosts.joined(separator: ", ")), port \(site.port)\n"
         )
     }
     // A rerun replaces the demo's own records, however the path to them is spelt (`./trawl-demo.ndjson`, an

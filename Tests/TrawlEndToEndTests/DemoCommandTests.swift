@@ -35,6 +35,12 @@ import Testing
         #expect(try String(contentsOfFile: other, encoding: .utf8) == "keep me\n")
     }
 
+    @Test func oneURLIsSingular() async throws {
+        let output = try await TrawlProcess.run(["demo", "--urls", "1", "-o", "-", "--progress", "never"])
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stderr.hasPrefix("trawl demo: crawling 1 URL from "), "\(output.stderr)")
+    }
+
     @Test func dashAsTheOutputIsStandardOutput() async throws {
         let directory = TrawlProcess.temporaryDirectory()
         let output = try await TrawlProcess.run(["demo", "--urls", "10", "-o", "-", "-q"], directory: directory)

@@ -138,8 +138,25 @@ import Testing
 
     @Test func longHistogramsEndWithTheRestSummed() {
         let entries = (0..<12).map { (label: "k\($0)", count: 20 - $0) }
-        let text = ProgressRenderer.histogram(entries, limit: 10, unit: "kinds")
+        let text = ProgressRenderer.histogram(entries, limit: 10, unit: "kind", units: "kinds")
         #expect(text.hasSuffix("k9 ×11, 2 more kinds ×19"))
+        let one = ProgressRenderer.histogram(Array(entries.prefix(11)), limit: 10, unit: "kind", units: "kinds")
+        #expect(one.hasSuffix("k9 ×11, 1 more kind ×10"))
+    }
+
+    @Test func summaryCountsOfOneAreSingular() {
+        var snapshot = ProgressSnapshot()
+        snapshot.total = 1
+        snapshot.resumed = 1
+        snapshot.statusCounts = Dictionary(uniqueKeysWithValues: (0..<11).map { (200 + $0, 1) })
+        let text = ProgressRenderer.summary(snapshot, destination: "out.ndjson", colour: false)
+        #expect(text.contains("URLs:     0 of 1 input line ("), "\(text)")
+        #expect(text.contains("Resumed:  1 URL already had a record; not fetched again"), "\(text)")
+        #expect(text.contains(", 1 more status ×1"), "\(text)")
+        snapshot.total = 2
+        snapshot.resumed = 2
+        let plural = ProgressRenderer.summary(snapshot, destination: "out.ndjson", colour: false)
+        #expect(plural.contains("0 of 2 input lines (") && plural.contains("Resumed:  2 URLs already"), "\(plural)")
     }
 
     @Test func logLineIsPlainAndTimestamped() {

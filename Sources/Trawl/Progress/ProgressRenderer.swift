@@ -68,7 +68,9 @@ public enum ProgressRenderer {
         add("Elapsed:", StyledLine(formatDuration(snapshot.elapsed, precise: true)))
 
         var urls = StyledLine(group(snapshot.finished))
-        if let total = snapshot.total, total != snapshot.finished { urls.append(" of \(group(total)) input lines") }
+        if let total = snapshot.total, total != snapshot.finished {
+            urls.append(" of \(counted(total, "input line", "input lines"))")
+        }
         urls.append(" (")
         urls.append("\(group(snapshot.ok)) ok", .green)
         urls.append(", ")
@@ -77,7 +79,8 @@ public enum ProgressRenderer {
         urls.append(")")
         add("URLs:", urls)
         if snapshot.resumed > 0 {
-            add("Resumed:", StyledLine("\(group(snapshot.resumed)) URLs already had a record; not fetched again"))
+            let resumed = counted(snapshot.resumed, "URL", "URLs")
+            add("Resumed:", StyledLine("\(resumed) already had a record; not fetched again"))
         }
 
         var retries = StyledLine(group(snapshot.recordedRetries))
@@ -87,10 +90,10 @@ public enum ProgressRenderer {
 
         var statuses = snapshot.statusHistogram.map { (label: String($0.status), count: $0.count) }
         if snapshot.noStatus > 0 { statuses.append((label: "none", count: snapshot.noStatus)) }
-        add("Statuses:", StyledLine(histogram(statuses, limit: 10, unit: "statuses")))
+        add("Statuses:", StyledLine(histogram(statuses, limit: 10, unit: "status", units: "statuses")))
         if !snapshot.errorCounts.isEmpty {
             let errors = snapshot.errorHistogram.map { (label: $0.kind, count: $0.count) }
-            add("Errors:", StyledLine(histogram(errors, limit: 10, unit: "kinds"), .red))
+            add("Errors:", StyledLine(histogram(errors, limit: 10, unit: "kind", units: "kinds"), .red))
         }
         add("Rate:", StyledLine("\(formatRate(snapshot.meanRate)) URLs/s"))
         add("Records:", StyledLine(TerminalText.sanitize(destination), .cyan))
@@ -174,7 +177,9 @@ public enum ProgressRenderer {
         if !errors.isEmpty {
             line.append(separator, .dim)
             line.append("errors ", .dim)
-            line.append(histogram(errors.map { (label: $0.kind, count: $0.count) }, limit: 4, unit: "kinds"), .red)
+            line.append(
+                histogram(errors.map { (label: $0.kind, count: $0.count) }, limit: 4, unit: "kind", units: "kinds"),
+                .red)
         }
         if !snapshot.pausedHosts.isEmpty {
             line.append(separator, .dim)
@@ -191,12 +196,15 @@ public enum ProgressRenderer {
         return line
     }
 
-    /// `label ×count, ...` for the first `limit` entries, then `+N more <unit> ×count`.
-    static func histogram(_ entries: [(label: String, count: Int)], limit: Int, unit: String) -> String {
+    /// `label ×count, ...` for the first `limit` entries, then `N more <units> ×count` (`1 more <unit>`).
+    static func histogram(
+        _ entries: [(label: String, count: Int)], limit: Int, unit: String, units: String
+    ) -> String {
         var parts = entries.prefix(limit).map { "\(TerminalText.sanitize($0.label)) ×\(group($0.count))" }
         if entries.count > limit {
             let rest = entries.dropFirst(limit)
-            parts.append("\(rest.count) more \(unit) ×\(group(rest.reduce(0) { $0 + $1.count }))")
+            parts.append(
+                "\(counted(rest.count, "more " + unit, "more " + units)) ×\(group(rest.reduce(0) { $0 + $1.count }))")
         }
         return parts.isEmpty ? "none" : parts.joined(separator: ", ")
     }
@@ -213,6 +221,11 @@ public enum ProgressRenderer {
             text += String(repeating: " ", count: inner - full - (eighths % 8 > 0 ? 1 : 0))
         }
         return "[" + text + "]"
+    }
+
+    /// `1 URL`, `2 URLs`: `count` grouped, then the noun in the singular for exactly one.
+    static func counted(_ count: Int, _ one: String, _ many: String) -> String {
+        "\(group(count)) \(count == 1 ? one : many)"
     }
 
     /// `n` with thousands grouped by commas, whatever the locale.
