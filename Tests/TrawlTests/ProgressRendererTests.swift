@@ -128,6 +128,14 @@ import Testing
                 .hasPrefix("Interrupted"))
     }
 
+    @Test func anInterruptedSummarySaysTheRecordsArePartialWhereverTheyWent() {
+        let file = ProgressRenderer.summary(Self.busy(), destination: "out.ndjson", interrupted: true, colour: false)
+        #expect(file.hasPrefix("Interrupted: the records are partial; --resume finishes the job.\n"), "\(file)")
+        let stdout = ProgressRenderer.summary(Self.busy(), destination: "stdout", interrupted: true, colour: false)
+        #expect(stdout.hasPrefix("Interrupted: the records are partial.\n"), "\(stdout)")
+        #expect(!file.contains("below") && !stdout.contains("below"))
+    }
+
     @Test func histogramIsOrderedByCountThenKey() {
         var snapshot = ProgressSnapshot()
         snapshot.statusCounts = [500: 3, 200: 10, 404: 3, 301: 7]

@@ -53,7 +53,8 @@ public enum ProgressRenderer {
     /// The final summary, one `Label: value` line each, ending in a line break.
     /// - Parameters:
     ///   - destination: where the records went ("results.ndjson", "stdout"); sanitized here.
-    ///   - interrupted: whether the run was stopped early; says so on the first line.
+    ///   - interrupted: whether the run was stopped early; says so on the first line (pointing at `--resume`
+    ///     unless `destination` is "stdout").
     ///   - colour: whether to add SGR colour codes (never when the output is not a terminal).
     public static func summary(
         _ snapshot: ProgressSnapshot, destination: String, interrupted: Bool = false, colour: Bool
@@ -64,7 +65,11 @@ public enum ProgressRenderer {
             line.append(value)
             lines.append(line)
         }
-        if interrupted { lines.append(StyledLine("Interrupted: the records below are partial.", .yellow)) }
+        if interrupted {
+            // The summary comes after the records only on a terminal, and only a file can be resumed.
+            let text = destination == "stdout" ? "" : "; --resume finishes the job"
+            lines.append(StyledLine("Interrupted: the records are partial\(text).", .yellow))
+        }
         add("Elapsed:", StyledLine(formatDuration(snapshot.elapsed, precise: true)))
 
         var urls = StyledLine(group(snapshot.finished))
