@@ -113,7 +113,7 @@ import TrawlTestSite
         let (sink, summary) = await crawl(
             urls, configure: { $0.politeness.ratePerHost = 2 }, clock: .continuous, control: control)
         _ = try await stopper.value
-        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(ContinuousClock.now - started < .seconds(8))  // unstopped, the 20 URLs at 2 a second take 10 s
         #expect(summary.interrupted)
         #expect(sink.records.count < 20 && sink.records.allSatisfy(\.ok))
     }
