@@ -1,0 +1,20 @@
+import Foundation
+
+/// A regular file's device and inode: two names (or descriptors) with the same identity are one file.
+struct FileIdentity: Equatable {
+    var device: UInt64
+    var inode: UInt64
+
+    init?(_ info: stat) {
+        guard (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+    }
+
+    /// The identity of the file open on `fd`, or `nil` if that is not a regular file (a pipe, a terminal).
+    init?(fd: Int32) {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return nil }
+        self.init(info)
+    }
+}
