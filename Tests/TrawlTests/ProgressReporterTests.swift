@@ -108,6 +108,22 @@ import TrawlTestSite
         #expect(reporter.snapshot().elapsed == .seconds(10))
     }
 
+    @Test func theFirstRatesCountFromTheStart() async throws {
+        // In log mode the first line comes 5 s in: its rate must cover those 5 s, not read 0.
+        let time = RecordingClock()
+        let reporter = ProgressReporter(mode: .never, output: -1, destination: "stdout", clock: CrawlClock(time))
+        reporter.start()
+        for _ in 0..<50 {
+            reporter.record(.attemptStarted(host: "a.com"))
+            reporter.record(.attemptFinished(host: "a.com", status: 200, error: nil))
+            reporter.record(.recorded(ok: true, status: 200, error: nil, attempts: 1))
+        }
+        try await time.sleep(until: time.now.advanced(by: .seconds(5)), tolerance: nil)
+        let snapshot = reporter.snapshot()
+        #expect(snapshot.finishRate == 10)
+        #expect(snapshot.requestRate == 10)
+    }
+
     @Test func neverModeOnAPipeWritesOnlyThePlainSummary() {
         let pipe = Pipe()
         let reporter = ProgressReporter(mode: .never, output: pipe.writeEnd, destination: "results.ndjson")

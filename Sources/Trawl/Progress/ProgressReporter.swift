@@ -124,10 +124,13 @@ public final class ProgressReporter: Sendable {
         } else if display.log {
             interval = logInterval
         } else {
-            state.withLock { state in
+            let begin = state.withLock { state in
+                defer { state.started = true }
                 if !state.started { state.origin = clock.now }
-                state.started = true
+                return !state.started
             }
+            // The first rates then count from the start, not from the first frame (5 s later in log mode).
+            if begin { _ = snapshot() }
             return
         }
         let begin = state.withLock { state -> Bool in
@@ -137,6 +140,7 @@ public final class ProgressReporter: Sendable {
             return true
         }
         guard begin else { return }
+        _ = snapshot()
         if display.live, output.isTerminal {
             cursorHidden.store(true, ordering: .sequentiallyConsistent)
             queue.async { self.output.write(ANSI.hideCursor) }
