@@ -41,14 +41,15 @@ struct CrawlSettings {
             "max-body-bytes", default: 10 << 20, range: 0...(1 << 40))
         for header in command.values("header") {
             guard let colon = header.firstIndex(of: ":") else {
-                throw fail("The header '\(header)' is not of the form 'Name: value'")
+                throw fail("The header '\(TerminalText.sanitize(header))' is not of the form 'Name: value'")
             }
             let name = header[..<colon].trimmingCharacters(in: .whitespaces)
             let value = header[header.index(after: colon)...].trimmingCharacters(in: .whitespaces)
             guard !name.isEmpty, name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }),
                 !value.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D || $0 == 0 })
             else {
-                throw fail("The header '\(header)' has an invalid name or a line break in its value")
+                throw fail(
+                    "The header '\(TerminalText.sanitize(header))' has an invalid name or a line break in its value")
             }
             configuration.request.headers.add(name: name, value: value)
         }

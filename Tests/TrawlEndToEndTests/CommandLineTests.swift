@@ -63,6 +63,13 @@ import TrawlTestSite
         #expect(!output.stderr.contains("\r") && !output.stderr.contains("\u{07}"), "the value was printed raw")
     }
 
+    @Test func aHeaderWithALineBreakIsRefusedAndNotEchoedRaw() async throws {
+        let output = try await TrawlProcess.run(["-", "-H", "X-A: 1\r\nX-Injected: yes"], stdin: "")
+        #expect(output.status == 64, "\(output.stderr)")
+        #expect(output.stderr.contains("has an invalid name or a line break"), "\(output.stderr)")
+        #expect(!output.stderr.contains("\r"), "the header was printed raw")
+    }
+
     @Test func aMissingInputFileExits66NamingIt() async throws {
         let output = try await TrawlProcess.run(["/nonexistent/urls.txt"])
         #expect(output.status == 66)
