@@ -56,50 +56,30 @@ import TrawlTestSite
     @Test func heldURLsStartWhileThePipeIsIdle() async throws {
         // Two URLs of one host, one slot for it, and the writer keeps the pipe open: the second must start
         // when the first ends, without waiting for more input.
-        var fds: [Int32] = [0, 0]
-        #expect(pipe(&fds) == 0)
-        let text = site.url("/slow/p1?delay=50") + "\n" + site.url("/page/p2") + "\n"
-        _ = text.withCString { write(fds[1], $0, strlen($0)) }
         var configuration = Crawler.Configuration()
         configuration.concurrency.perHost = 1
-        let crawler = Crawler(configuration: configuration, transport: try CurlMultiTransport())
-        let sink = CollectingSink()
-        let control = RunControl()
-        let readEnd = fds[0]
-        let run = Task {
-            await crawler.run(input: LineReader(fd: readEnd, closeOnDeinit: true), sink: sink, control: control)
-        }
-        let deadline = ContinuousClock.now + .seconds(10)
-        while sink.records.count < 2 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        #expect(sink.records.count == 2)
-        close(fds[1])
-        _ = await run.value
-        await crawler.shutdown()
+        let piped = try PipedCrawl(
+            site.url("/slow/p1?delay=50") + "\n" + site.url("/page/p2") + "\n", configuration: configuration)
+        try await piped.waitForRecords(2)
+        #expect(piped.sink.records.count == 2)
+        close(piped.writeEnd)
+        _ = await piped.run.value
+        await piped.crawler.shutdown()
     }
 
     @Test(arguments: [false, true]) func aRunWhoseInputPipeIsIdleEndsWhenStopped(byCancelling: Bool) async throws {
         // The writer keeps the pipe open and sends nothing more: the run waits in a read, which stopping (or
         // cancelling the run's task) must end.
-        var fds: [Int32] = [0, 0]
-        #expect(pipe(&fds) == 0)
-        _ = (site.url("/page/idle") + "\n").withCString { write(fds[1], $0, strlen($0)) }
-        let crawler = Crawler(transport: try CurlMultiTransport())
-        let sink = CollectingSink()
-        let control = RunControl()
-        let readEnd = fds[0]
-        let run = Task {
-            await crawler.run(input: LineReader(fd: readEnd, closeOnDeinit: true), sink: sink, control: control)
-        }
-        let deadline = ContinuousClock.now + .seconds(10)
-        while sink.records.isEmpty && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
-        #expect(sink.records.count == 1)
-        if byCancelling { run.cancel() } else { control.stop() }
-        let ended = await finishes(run, within: .seconds(5))
-        close(fds[1])  // ends the read if stopping did not, so a failure does not hang the suite
+        let piped = try PipedCrawl(site.url("/page/idle") + "\n")
+        try await piped.waitForRecords(1)
+        #expect(piped.sink.records.count == 1)
+        if byCancelling { piped.run.cancel() } else { piped.control.stop() }
+        let ended = await finishes(piped.run, within: .seconds(5))
+        close(piped.writeEnd)  // ends the read if stopping did not, so a failure does not hang the suite
         #expect(ended, "the run went on waiting for its idle input")
-        #expect(await run.value.interrupted)
-        #expect(sink.records.count == 1)
-        await crawler.shutdown()
+        #expect(await piped.run.value.interrupted)
+        #expect(piped.sink.records.count == 1)
+        await piped.crawler.shutdown()
     }
 
     @Test func stoppingEndsARunWhoseHostIsPaced() async throws {
@@ -116,5 +96,36 @@ import TrawlTestSite
         #expect(ContinuousClock.now - started < .seconds(8))  // unstopped, the 20 URLs at 2 a second take 10 s
         #expect(summary.interrupted)
         #expect(sink.records.count < 20 && sink.records.allSatisfy(\.ok))
+    }
+}
+
+/// A crawl over the curl transport reading a pipe whose write end the test holds open: `text` is written into
+/// it first, and nothing more unless the test writes it.
+private struct PipedCrawl {
+    let crawler: Crawler
+    let sink = CollectingSink()
+    let control = RunControl()
+    let run: Task<CrawlSummary, Never>
+    let writeEnd: Int32
+
+    init(_ text: String, configuration: Crawler.Configuration = Crawler.Configuration()) throws {
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw CurlTransportError("pipe() failed") }
+        _ = text.withCString { write(fds[1], $0, strlen($0)) }
+        let crawler = Crawler(configuration: configuration, transport: try CurlMultiTransport())
+        let (sink, control, readEnd) = (sink, control, fds[0])
+        self.crawler = crawler
+        writeEnd = fds[1]
+        run = Task {
+            await crawler.run(input: LineReader(fd: readEnd, closeOnDeinit: true), sink: sink, control: control)
+        }
+    }
+
+    /// Waits up to 10 s for `count` records.
+    func waitForRecords(_ count: Int) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while sink.records.count < count && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
     }
 }
