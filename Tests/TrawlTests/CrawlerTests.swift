@@ -11,6 +11,21 @@ import TrawlTestSite
         site = try TestSite()
     }
 
+    @Test func aRunControlServingManyRunsKeepsNoneOfTheirInputs() async throws {
+        // Each run's input holds a file descriptor and a wake pipe: the control must not keep them open.
+        let control = RunControl()
+        let crawler = Crawler(transport: try CurlMultiTransport())
+        weak var firstInput: LineReader?
+        for round in 0..<3 {
+            let input = LineReaderTests.reader(site.url("/page/reused\(round)"))
+            if round == 0 { firstInput = input }
+            let summary = await crawler.run(input: input, sink: CollectingSink(), control: control)
+            #expect(summary.records == 1)
+        }
+        #expect(firstInput == nil, "the control still holds the first run's input")
+        await crawler.shutdown()
+    }
+
     @Test func aMixedListGetsExactlyOneRightRecordPerDistinctLine() async throws {
         let page1 = site.url("/page/1")
         let page2 = site.url("/page/2", host: "127.0.0.2")

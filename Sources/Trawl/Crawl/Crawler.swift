@@ -52,7 +52,7 @@ public struct Crawler: Sendable {
             executors: transport.taskExecutors)
         // Stopping ends every wait inside the run: slots queued for, coordinators waiting for room, and reads
         // waiting on an idle input.
-        control.onStop {
+        let stopAction = control.onStop {
             scheduler.failAllWaiters()
             for lane in lanes { lane.wakeUp() }
             input.cancel()
@@ -83,6 +83,7 @@ public struct Crawler: Sendable {
         } onCancel: {
             input.cancel()
         }
+        control.removeStopAction(stopAction)
         var summary = recorder.summary(interrupted: control.isStopping || Task.isCancelled)
         summary.resumedFailed = sorter.resumedFailed.load(ordering: .relaxed)
         return summary

@@ -10,7 +10,7 @@ public final class RunControl: Sendable {
         var stopping = false
         var nextID: UInt64 = 0
         var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
-        var actions: [@Sendable () -> Void] = []
+        var actions: [UInt64: @Sendable () -> Void] = [:]
     }
 
     private let state = Mutex(State())
@@ -24,22 +24,32 @@ public final class RunControl: Sendable {
             state.stopping = true
             defer {
                 state.waiters = [:]
-                state.actions = []
+                state.actions = [:]
             }
-            return (Array(state.waiters.values), state.actions)
+            return (Array(state.waiters.values), Array(state.actions.values))
         }
         for waiter in waiters { waiter.resume() }
         for action in actions { action() }
     }
 
-    /// Runs `action` when ``stop()`` is called (at once if it was).
-    func onStop(_ action: @escaping @Sendable () -> Void) {
-        let now = state.withLock { state in
-            if state.stopping { return true }
-            state.actions.append(action)
-            return false
+    /// Runs `action` when ``stop()`` is called (at once if it was), unless it is removed first with the
+    /// returned key (``removeStopAction(_:)``): a control outlives the runs it serves, and must not keep
+    /// what their actions hold.
+    @discardableResult
+    func onStop(_ action: @escaping @Sendable () -> Void) -> UInt64 {
+        let (id, now) = state.withLock { state in
+            state.nextID += 1
+            if state.stopping { return (state.nextID, true) }
+            state.actions[state.nextID] = action
+            return (state.nextID, false)
         }
         if now { action() }
+        return id
+    }
+
+    /// Forgets the action ``onStop(_:)`` returned `id` for.
+    func removeStopAction(_ id: UInt64) {
+        _ = state.withLock { $0.actions.removeValue(forKey: id) }
     }
 
     /// Whether ``stop()`` was called.
