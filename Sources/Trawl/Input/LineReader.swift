@@ -10,8 +10,8 @@ import Synchronization
 public final class LineReader: @unchecked Sendable {
     /// One line of input.
     public struct Line: Sendable {
-        /// The line's text; bytes that are not valid UTF-8 are written as `%XX`, so lines that differ only in
-        /// them stay distinct.
+        /// The line's text. In a line that is not valid UTF-8, each byte outside a valid sequence, and each
+        /// `%`, is written as `%XX`, so two such lines that differ in any byte stay distinct.
         public var text: String
         /// Whether the line was longer than the reader keeps and was cut.
         public var truncated: Bool
@@ -227,7 +227,7 @@ public final class LineReader: @unchecked Sendable {
         return Line(text: Self.escapingInvalidUTF8(buffer[range]), truncated: truncated, invalidUTF8: true)
     }
 
-    /// `bytes` as text, each byte that is not part of a valid UTF-8 sequence written as `%XX`.
+    /// `bytes` as text, each byte that is not part of a valid UTF-8 sequence, and each `%`, written as `%XX`.
     static func escapingInvalidUTF8(_ bytes: ArraySlice<UInt8>) -> String {
         let hex = Array("0123456789ABCDEF".utf8)
         var text = ""
@@ -242,7 +242,7 @@ public final class LineReader: @unchecked Sendable {
                 case 0xF0...0xF4: 4
                 default: 0
                 }
-            if length > 0, index + length <= bytes.endIndex,
+            if lead != UInt8(ascii: "%"), length > 0, index + length <= bytes.endIndex,
                 let scalar = String(validating: bytes[index..<(index + length)], as: UTF8.self)
             {
                 text += scalar
