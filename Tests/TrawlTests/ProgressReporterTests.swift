@@ -111,8 +111,9 @@ import TrawlTestSite
     @Test func theFirstRatesCountFromTheStart() async throws {
         // In log mode the first line comes 5 s in: its rate must cover those 5 s, not read 0.
         let time = RecordingClock()
-        let reporter = ProgressReporter(mode: .never, output: -1, destination: "stdout", clock: CrawlClock(time))
+        let reporter = ProgressReporter(mode: .log, output: -1, destination: "stdout", clock: CrawlClock(time))
         reporter.start()
+        defer { reporter.finish(interrupted: false) }
         for _ in 0..<50 {
             reporter.record(.attemptStarted(host: "a.com"))
             reporter.record(.attemptFinished(host: "a.com", status: 200, error: nil))

@@ -124,13 +124,10 @@ public final class ProgressReporter: Sendable {
         } else if display.log {
             interval = logInterval
         } else {
-            let begin = state.withLock { state in
-                defer { state.started = true }
+            state.withLock { state in
                 if !state.started { state.origin = clock.now }
-                return !state.started
+                state.started = true
             }
-            // The first rates then count from the start, not from the first frame (5 s later in log mode).
-            if begin { _ = snapshot() }
             return
         }
         let begin = state.withLock { state -> Bool in
@@ -140,6 +137,7 @@ public final class ProgressReporter: Sendable {
             return true
         }
         guard begin else { return }
+        // The first rates then count from the start, not from the first frame (5 s later in log mode).
         _ = snapshot()
         if display.live, output.isTerminal {
             cursorHidden.store(true, ordering: .sequentiallyConsistent)
