@@ -19,6 +19,12 @@ struct CrawlSettings {
     /// The flags given that only the libcurl transport can honour, e.g. `["--cacert"]`.
     var curlOnlyFlags: [String] = []
 
+    /// Whether `value` can be sent as a header field's value: no control character but tab (a line break would
+    /// start another header, or get the whole value dropped).
+    static func isFieldValue(_ value: String) -> Bool {
+        !value.utf8.contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F })
+    }
+
     init(_ command: ParsedCommand, environment: [String: String]) throws(UsageError) {
         func fail(_ message: String) -> UsageError { UsageError(message: message, commandPath: command.path) }
         input = command.positional("input") ?? "-"
@@ -45,17 +51,15 @@ struct CrawlSettings {
             }
             let name = header[..<colon].trimmingCharacters(in: .whitespaces)
             let value = header[header.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            guard !name.isEmpty, name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }),
-                !value.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D || $0 == 0 })
-            else {
+            guard !name.isEmpty, name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }), Self.isFieldValue(value) else {
                 throw fail(
-                    "The header '\(TerminalText.sanitize(header))' has an invalid name or a line break in its value")
+                    "The header '\(TerminalText.sanitize(header))' has an invalid name, or a line break or another "
+                        + "control character in its value")
             }
             configuration.request.headers.add(name: name, value: value)
         }
         if let agent = command.value("user-agent") {
-            // As for -H: a line break would start another header (or be dropped with the whole value).
-            guard !agent.utf8.contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }) else {
+            guard Self.isFieldValue(agent) else {
                 throw fail(
                     "The value '\(TerminalText.sanitize(agent))' is invalid for '--user-agent <text>': it has a line "
                         + "break or another control character")

@@ -89,8 +89,9 @@ enum TrawlCommands {
         name: "crawl",
         abstract: "Fetch every URL of a list and write one NDJSON record per distinct URL.",
         discussion: """
-            Exit status: 0 every URL ok, 1 some URL failed, 64 usage error, 66 input missing or unreadable, \
-            73 output exists (use --resume or --force), 130/143 interrupted by SIGINT/SIGTERM.
+            Exit status: 0 every URL ok, 1 some URL failed (with --resume, in an earlier run too), 64 usage \
+            error (the output is the input file, too), 66 input missing or unreadable, 73 output exists (use \
+            --resume or --force) or cannot be written (the crawl stops), 130/143 interrupted by SIGINT/SIGTERM.
             """,
         arguments: [ArgumentSpec("input", help: "A file of URLs, one per line, or '-' for standard input.")],
         options: crawlOptions

@@ -4,7 +4,9 @@
 /// `recordedRetries`) come from `.recorded` events only, so they match the NDJSON output exactly.
 /// Attempt-level counts (`inFlight`, `attempts`, `tooManyRequests`, `retries`, `waiting`) are live.
 public struct ProgressSnapshot: Sendable, Equatable {
-    /// URL lines in the input, when known (a file's line count); `nil` for standard input.
+    /// URL lines in the input still to be accounted for, when known: a file's count of URL lines, less the
+    /// repeated lines and other shards' lines read so far (``ProgressEvent/skipped(_:)``); `nil` for standard
+    /// input.
     public var total: Int?
     /// Input lines whose URL already had a record in the output (`--resume`): not fetched again.
     public var resumed = 0
