@@ -138,6 +138,23 @@ import Testing
         #expect(skipped.withLock { $0 } == 3)
     }
 
+    @Test func blankAndCommentLinesTheLineCountCountedAreReportedAsSkipped() async {
+        // U+00A0 is white space to the reader's trim but not to the line count's fast ASCII scan.
+        let skipped = Mutex(0)
+        let text = "\u{A0}\n\u{A0}# c\n# c\n\n  \nhttp://a/1\n"
+        let source = URLSource(
+            reader: LineReaderTests.reader(text),
+            events: { event in
+                if case .skipped(let count) = event { skipped.withLock { $0 += count } }
+            })
+        while await source.next() != nil {}
+        #expect(skipped.withLock { $0 } == 2)
+        // The line count less the skipped lines is the one URL.
+        var counter = LineCounter.Counter()
+        Array(text.utf8).withUnsafeBytes { counter.scan($0) }
+        #expect(counter.count == 3)
+    }
+
     @Test func linesThatDifferOnlyInBytesThatAreNotUTF8EachGetARejectedRecord() async {
         let bytes = Array("http://a/x".utf8) + [0xFF, 10] + Array("http://a/x".utf8) + [0xFE]
         let source = URLSource(reader: LineReaderTests.reader(bytes: bytes))

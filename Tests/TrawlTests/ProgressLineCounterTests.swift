@@ -23,6 +23,11 @@ import Testing
         #expect(try await count("\n\n# only comments") == 0)
     }
 
+    @Test func aByteOrderMarkIsNotPartOfTheFirstLine() async throws {
+        #expect(try await count("\u{FEFF}# a comment\nhttp://a/\n") == 1)
+        #expect(try await count("\u{FEFF}http://a/\n") == 1)
+    }
+
     @Test func carriesLineStateAcrossChunks() {
         var counter = LineCounter.Counter()
         for piece in ["http://a", "/\n  ", "  \n #x", "yz\nhttp", "://b/\n#", "\n", "c"] {

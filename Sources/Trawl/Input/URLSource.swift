@@ -115,7 +115,10 @@ public final class URLSource {
 
         func classify(_ line: LineReader.Line) -> InputItem? {
             let text = URLSource.trim(line.text)
-            if text.isEmpty || text.hasPrefix("#") { return nil }
+            if text.isEmpty || text.hasPrefix("#") {
+                if LineCounter.counts(line.text) { skippedSinceReport += 1 }
+                return nil
+            }
             let item: InputItem
             if line.truncated {
                 item = .rejected(.rejected(text, RecordError(.invalidURL, "the line is longer than trawl reads")))

@@ -33,6 +33,7 @@ public enum LineCounter {
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
         defer { buffer.deallocate() }
         var counter = Counter()
+        var first = true
         while true {
             if cancelled.load(ordering: .relaxed) { return nil }
             let got = read(fd, buffer, size)
@@ -41,8 +42,24 @@ public enum LineCounter {
                 return nil
             }
             if got == 0 { return counter.count }
-            counter.scan(UnsafeRawBufferPointer(start: buffer, count: got))
+            var chunk = UnsafeRawBufferPointer(start: buffer, count: got)
+            // A UTF-8 BOM before the first line is not part of it (the reader drops it too).
+            if first, got >= 3, chunk[0] == 0xEF, chunk[1] == 0xBB, chunk[2] == 0xBF {
+                chunk = UnsafeRawBufferPointer(rebasing: chunk[3...])
+            }
+            first = false
+            counter.scan(chunk)
         }
+    }
+
+    /// Whether the count includes a line with this text: it is not ASCII white space only, and its first other
+    /// character is not `#`. A line the crawl skips as blank or a comment that this counts (Unicode white
+    /// space such as U+00A0) leaves the total with ``ProgressEvent/skipped(_:)``.
+    static func counts(_ line: String) -> Bool {
+        var counter = Counter()
+        var text = line
+        text.withUTF8 { counter.scan(UnsafeRawBufferPointer($0)) }
+        return counter.count > 0
     }
 
     /// The counting state machine, carried across chunk boundaries.
