@@ -23,7 +23,7 @@ struct CrawlRun {
         // The flusher below writes the queued records every 5 ms from a thread of its own, so the threads that
         // finish URLs (the libcurl loop) only queue them; they write themselves only if it falls 100 ms behind.
         let writer = RecordWriter(fd: output.fd, flushInterval: .milliseconds(100))
-        let reporter = ProgressReporter(mode: progress, destination: output.name)
+        let reporter = ProgressReporter(mode: progress, destination: output.name, resumable: output.resumable)
         let crawler = Crawler(configuration: configuration, transport: try makeTransport())
         let control = RunControl()
         let finisher = Finisher(writer: writer, reporter: reporter)

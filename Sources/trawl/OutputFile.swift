@@ -8,6 +8,8 @@ enum OutputFile {
         var fd: Int32
         var name: String
         var resumed: ResumeIndex.Result?
+        /// Whether `--resume` can continue it: a regular file named with `-o`.
+        var resumable = false
     }
 
     /// Opens `path` (`nil` = standard output).
@@ -54,6 +56,6 @@ enum OutputFile {
                 throw ExitError(code: .cannotCreate, message: "cannot resume '\(path)': \(error)")
             }
         }
-        return Opened(fd: fd, name: path, resumed: resumed)
+        return Opened(fd: fd, name: path, resumed: resumed, resumable: FileIdentity(fd: fd) != nil)
     }
 }

@@ -134,6 +134,13 @@ import Testing
         let stdout = ProgressRenderer.summary(Self.busy(), destination: "stdout", interrupted: true, colour: false)
         #expect(stdout.hasPrefix("Interrupted: the records are partial.\n"), "\(stdout)")
         #expect(!file.contains("below") && !stdout.contains("below"))
+        // A named output that --resume cannot continue (/dev/null, a pipe) gets no hint; a file named "stdout" does.
+        let device = ProgressRenderer.summary(
+            Self.busy(), destination: "/dev/null", interrupted: true, resumable: false, colour: false)
+        #expect(device.hasPrefix("Interrupted: the records are partial.\n"), "\(device)")
+        let named = ProgressRenderer.summary(
+            Self.busy(), destination: "stdout", interrupted: true, resumable: true, colour: false)
+        #expect(named.contains("--resume finishes the job"))
     }
 
     @Test func histogramIsOrderedByCountThenKey() {

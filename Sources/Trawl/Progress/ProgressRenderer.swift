@@ -53,11 +53,12 @@ public enum ProgressRenderer {
     /// The final summary, one `Label: value` line each, ending in a line break.
     /// - Parameters:
     ///   - destination: where the records went ("results.ndjson", "stdout"); sanitized here.
-    ///   - interrupted: whether the run was stopped early; says so on the first line (pointing at `--resume`
-    ///     unless `destination` is "stdout").
+    ///   - interrupted: whether the run was stopped early; says so on the first line.
+    ///   - resumable: whether that line points at `--resume`; by default, unless `destination` is "stdout".
     ///   - colour: whether to add SGR colour codes (never when the output is not a terminal).
     public static func summary(
-        _ snapshot: ProgressSnapshot, destination: String, interrupted: Bool = false, colour: Bool
+        _ snapshot: ProgressSnapshot, destination: String, interrupted: Bool = false, resumable: Bool? = nil,
+        colour: Bool
     ) -> String {
         var lines: [StyledLine] = []
         func add(_ label: String, _ value: StyledLine) {
@@ -67,7 +68,7 @@ public enum ProgressRenderer {
         }
         if interrupted {
             // The summary comes after the records only on a terminal, and only a file can be resumed.
-            let text = destination == "stdout" ? "" : "; --resume finishes the job"
+            let text = (resumable ?? (destination != "stdout")) ? "; --resume finishes the job" : ""
             lines.append(StyledLine("Interrupted: the records are partial\(text).", .yellow))
         }
         add("Elapsed:", StyledLine(formatDuration(snapshot.elapsed, precise: true)))

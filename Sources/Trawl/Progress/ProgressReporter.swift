@@ -54,6 +54,7 @@ public final class ProgressReporter: Sendable {
     let display: Display
     private let output: TerminalOutput
     private let destination: String
+    private let resumable: Bool?
     private let clock: CrawlClock
     private let refreshInterval: Duration
     private let logInterval: Duration
@@ -70,6 +71,8 @@ public final class ProgressReporter: Sendable {
     ///   - mode: how to show progress.
     ///   - fd: where to write (standard error by default); never closed.
     ///   - destination: where the records go ("results.ndjson", "stdout"), for the summary.
+    ///   - resumable: whether `--resume` can finish an interrupted run there (the summary says so); by
+    ///     default, unless `destination` is "stdout".
     ///   - environment: decides colour (`NO_COLOR` non-empty or `TERM=dumb` turn it off) and the width
     ///     when `fd` is not a terminal (`COLUMNS`).
     ///   - clock: the run's clock: elapsed time, and the clock `hostPaused` deadlines are readings of. Pass
@@ -78,7 +81,7 @@ public final class ProgressReporter: Sendable {
     ///   - logInterval: the period of `log` mode's lines.
     ///   - rateWindow: how far back the current rates look.
     public init(
-        mode: Mode, output fd: Int32 = 2, destination: String,
+        mode: Mode, output fd: Int32 = 2, destination: String, resumable: Bool? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment, clock: CrawlClock = .continuous,
         refreshInterval: Duration = .milliseconds(100), logInterval: Duration = .seconds(5),
         rateWindow: Duration = .seconds(5)
@@ -86,6 +89,7 @@ public final class ProgressReporter: Sendable {
         output = TerminalOutput(fd: fd)
         display = Self.resolve(mode, isTerminal: output.isTerminal, environment: environment)
         self.destination = destination
+        self.resumable = resumable
         self.clock = clock
         self.refreshInterval = refreshInterval
         self.logInterval = logInterval
@@ -194,7 +198,8 @@ public final class ProgressReporter: Sendable {
             if cursorHidden.exchange(false, ordering: .sequentiallyConsistent) { text += ANSI.showCursor }
             if display.summary {
                 text += ProgressRenderer.summary(
-                    final, destination: destination, interrupted: interrupted, colour: display.colour)
+                    final, destination: destination, interrupted: interrupted, resumable: resumable,
+                    colour: display.colour)
             }
             if !text.isEmpty { output.write(text) }
         }
