@@ -86,4 +86,17 @@ extension Routes {
         _ = exchange.connection.send("5\r\nhello\r\nzz-not-hex\r\nbroken\r\n")
         return .close
     }
+
+    /// `/trailers?status=200`: a chunked answer of `status` whose trailer section, after the body, carries
+    /// `Location: /page/from-trailer`, `Retry-After: 7` and `X-Trailer: yes`; its header section has none of them.
+    static func trailers(_ exchange: Exchange) -> ConnectionAction {
+        let status = exchange.query.int("status", default: 200, in: 200...599)
+        let headers = [("Content-Type", "text/plain; charset=utf-8"), ("Transfer-Encoding", "chunked")]
+        guard exchange.sendHead(status: status, headers: headers, contentLength: nil, closing: true) else {
+            return .close
+        }
+        _ = exchange.connection.send(
+            "5\r\nhello\r\n0\r\nLocation: /page/from-trailer\r\nRetry-After: 7\r\nX-Trailer: yes\r\n\r\n")
+        return .close
+    }
 }

@@ -21,6 +21,7 @@ enum Routes {
         case "malformed": return malformed(exchange)
         case "half-head": return halfHead(exchange)
         case "bad-chunked": return badChunked(exchange)
+        case "trailers": return trailers(exchange)
         case "big": return big(exchange)
         case "chunked": return chunked(exchange)
         case "endless": return endless(exchange)

@@ -13,6 +13,8 @@
 /// - `/reset`, `/reset-mid-body[?bytes=1000]`, `/empty-reply`, `/hang`, `/malformed`, `/half-head[?whole-lines=1]`,
 ///   `/bad-chunked`, `/short-body[?declared=1000&sent=10]`, `/stale-keep-alive[?size=2048]`: connection and
 ///   framing faults.
+/// - `/trailers[?status=200]`: a chunked answer whose trailer section carries `Location`, `Retry-After` and
+///   `X-Trailer` fields its header section lacks.
 /// - `/slow[?delay=500&size=2048]`, `/drip[?bytes=10&interval=100]`: slow answers (milliseconds).
 /// - `/big[?bytes=1048576]`, `/chunked[?bytes=1048576]`, `/endless`, `/gzip[?bytes=1048576]`: large bodies.
 /// - `/redirect/<n>`, `/redirect-loop`, `/redirect-to?to=<url>[&status=302]`: redirects.

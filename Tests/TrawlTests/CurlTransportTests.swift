@@ -145,6 +145,22 @@ import TrawlTestSite
         await transport.shutdown()
     }
 
+    @Test(arguments: [200, 302, 429])
+    func trailerFieldsAreNotTakenForHeaderFields(_ status: Int) async throws {
+        // libcurl hands a chunked body's trailer fields to the header callback after the blank line; a Location
+        // or Retry-After there must not redirect or pause anything (RFC 9110 section 6.5). (Not in the
+        // conformance suite: URLSession on Linux stops the whole process on trailers, in FoundationNetworking.)
+        let transport = try CurlMultiTransport()
+        let response = try await transport.perform(request("/trailers?status=\(status)"))
+        #expect(response.status == status)
+        #expect(response.bodyBytes == 5)
+        #expect(response.headers["location"] == nil)
+        #expect(response.headers["retry-after"] == nil)
+        #expect(response.headers["x-trailer"] == nil)
+        #expect(response.headers["content-type"] == "text/plain; charset=utf-8")
+        await transport.shutdown()
+    }
+
     @Test func failuresCarryLibcurlsOwnWords() async throws {
         let transport = try CurlMultiTransport()
         do {

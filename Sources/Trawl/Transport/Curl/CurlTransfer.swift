@@ -267,7 +267,7 @@ final class CurlTransfer {
     }
 
     /// One header line from the header callback, CRLF included. Every status line starts a new header block,
-    /// so only the last response's fields (after any 1xx) are kept. Runs once per header line of every
+    /// so only the last response's fields (after any 1xx) are kept, and trailer fields are dropped. Runs once per header line of every
     /// response, so it scans with `memchr` rather than generic collection searches.
     fileprivate func receiveHeader(_ line: UnsafeRawBufferPointer) {
         guard let base = line.baseAddress else { return }
@@ -283,6 +283,10 @@ final class CurlTransfer {
             headerBlockEnded = false
             return
         }
+        // After the blank line, until the next status line: a chunked body's trailer fields, which libcurl hands
+        // to this callback too. They are no header fields (RFC 9110 section 6.5): a Location or Retry-After
+        // there must not redirect or pause anything.
+        if headerBlockEnded { return }
         // A line without a colon, or with a bare CR or LF inside (which would split the line block), is dropped.
         guard let colonPointer = memchr(base, 58, end), memchr(base, 10, end) == nil, memchr(base, 13, end) == nil
         else { return }
