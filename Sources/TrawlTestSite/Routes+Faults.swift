@@ -99,4 +99,14 @@ extension Routes {
             "5\r\nhello\r\n0\r\nLocation: /page/from-trailer\r\nRetry-After: 7\r\nX-Trailer: yes\r\n\r\n")
         return .close
     }
+
+    /// `/folded-header`: a page whose `Content-Type` is folded over two lines (obsolete line folding, RFC 9112
+    /// section 5.2): `text/plain;` then ` charset=utf-8` on a line of its own.
+    static func foldedHeader(_ exchange: Exchange) -> ConnectionAction {
+        let body = Array("folded\n".utf8)
+        let headers = [("Content-Type", "text/plain;\r\n charset=utf-8"), ("X-Folded", "one\r\n\t two")]
+        guard exchange.sendHead(status: 200, headers: headers, contentLength: body.count) else { return .close }
+        guard exchange.connection.send(body) else { return .close }
+        return exchange.finished
+    }
 }

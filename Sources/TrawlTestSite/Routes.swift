@@ -22,6 +22,7 @@ enum Routes {
         case "half-head": return halfHead(exchange)
         case "bad-chunked": return badChunked(exchange)
         case "trailers": return trailers(exchange)
+        case "folded-header": return foldedHeader(exchange)
         case "big": return big(exchange)
         case "chunked": return chunked(exchange)
         case "endless": return endless(exchange)

@@ -181,6 +181,17 @@ enum TransportKind: String, CaseIterable, CustomTestStringConvertible {
     }
 
     @Test(arguments: TransportKind.allCases)
+    func aFoldedHeaderFieldIsOneValue(_ kind: TransportKind) async throws {
+        // Obsolete line folding: a recipient replaces each fold with a space (RFC 9112 section 5.2).
+        let transport = kind.make()
+        let response = try await perform(transport, "/folded-header").get()
+        #expect(response.status == 200)
+        #expect(response.headers["content-type"] == "text/plain; charset=utf-8")
+        #expect(response.headers["x-folded"] == "one two")
+        await transport.shutdown()
+    }
+
+    @Test(arguments: TransportKind.allCases)
     func cancellingTheTaskEndsTheExchangePromptly(_ kind: TransportKind) async throws {
         let transport = kind.make()
         let task = Task { await perform(transport, "/hang", timeout: .seconds(30)) }

@@ -30,6 +30,11 @@ struct ByteBuffer {
         count += 1
     }
 
+    /// Drops the last byte, if any.
+    mutating func removeLast() {
+        if count > 0 { count -= 1 }
+    }
+
     /// Empties the buffer, keeping its memory.
     mutating func removeAll() {
         count = 0

@@ -35,6 +35,10 @@ final class CurlTransfer {
     /// Whether the last response's header block ended with its blank line. libcurl 7.88 reports a connection
     /// that closes inside the header block as a complete, empty 200 response (as its command-line tool does).
     private var headerBlockEnded = false
+    /// Whether the last header line was kept as a field, which a folded line (obsolete line folding) continues,
+    /// and whether that field's value is empty so far.
+    private var lastFieldKept = false
+    private var lastValueEmpty = false
     // The request headers of the last request and their slist, reused while requests send the same fields.
     private var listedHeaders: HTTPHeaders?
     private var headerList: UnsafeMutableRawPointer?
@@ -281,17 +285,34 @@ final class CurlTransfer {
         if end >= 5, bytes[0] == 72, bytes[1] == 84, bytes[2] == 84, bytes[3] == 80, bytes[4] == 47 {  // "HTTP/"
             headerLines.pointee.removeAll()
             headerBlockEnded = false
+            lastFieldKept = false
             return
         }
         // After the blank line, until the next status line: a chunked body's trailer fields, which libcurl hands
         // to this callback too. They are no header fields (RFC 9110 section 6.5): a Location or Retry-After
         // there must not redirect or pause anything.
         if headerBlockEnded { return }
-        // A line without a colon, or with a bare CR or LF inside (which would split the line block), is dropped.
-        guard let colonPointer = memchr(base, 58, end), memchr(base, 10, end) == nil, memchr(base, 13, end) == nil
-        else { return }
+        // A line with a bare CR or LF inside (which would split the line block) is dropped.
+        guard memchr(base, 10, end) == nil, memchr(base, 13, end) == nil else {
+            lastFieldKept = false
+            return
+        }
+        if bytes[0] == 32 || bytes[0] == 9 {
+            // Obsolete line folding: the line continues the previous field, the fold read as one space (RFC 9112
+            // section 5.2). libcurl hands it over as a line of its own.
+            appendFolded(bytes, end: end)
+            return
+        }
+        // A line without a colon is dropped.
+        guard let colonPointer = memchr(base, 58, end) else {
+            lastFieldKept = false
+            return
+        }
         let colon = base.distance(to: UnsafeRawPointer(colonPointer))
-        guard colon > 0 else { return }
+        guard colon > 0 else {
+            lastFieldKept = false
+            return
+        }
         var start = colon + 1
         while start < end, bytes[start] == 32 || bytes[start] == 9 { start += 1 }
         var stop = end
@@ -299,6 +320,23 @@ final class CurlTransfer {
         headerLines.pointee.append(bytes, count: colon + 1)
         headerLines.pointee.append(bytes + start, count: stop - start)
         headerLines.pointee.append(10)
+        lastFieldKept = true
+        lastValueEmpty = stop == start
+    }
+
+    /// Adds a folded line's text, trimmed, to the value of the field kept last: the fold becomes one space.
+    private func appendFolded(_ bytes: UnsafePointer<UInt8>, end: Int) {
+        guard lastFieldKept else { return }
+        var start = 0
+        while start < end, bytes[start] == 32 || bytes[start] == 9 { start += 1 }
+        var stop = end
+        while stop > start, bytes[stop - 1] == 32 || bytes[stop - 1] == 9 { stop -= 1 }
+        guard stop > start else { return }
+        headerLines.pointee.removeLast()  // the field's "\n"
+        if !lastValueEmpty { headerLines.pointee.append(32) }
+        headerLines.pointee.append(bytes + start, count: stop - start)
+        headerLines.pointee.append(10)
+        lastValueEmpty = false
     }
 
     /// The outcome of the finished transfer with `code`; call before ``finish()``.
@@ -360,6 +398,7 @@ final class CurlTransfer {
         headerLines.pointee.removeAll()
         bodyCapReached = false
         headerBlockEnded = false
+        lastFieldKept = false
         return continuation
     }
 
