@@ -85,6 +85,18 @@ enum TransportKind: String, CaseIterable, CustomTestStringConvertible {
     }
 
     @Test(arguments: TransportKind.allCases)
+    func aRedirectStatusWithoutAUsableLocationIsReturnedAsIs(_ kind: TransportKind) async throws {
+        let transport = kind.make()
+        let bare = try await perform(transport, "/status/302").get()
+        #expect(bare.status == 302)
+        #expect(bare.headers["location"] == nil)
+        let empty = try await perform(transport, "/redirect-to?to=&status=301").get()
+        #expect(empty.status == 301)
+        #expect(empty.headers["location"] == "")
+        await transport.shutdown()
+    }
+
+    @Test(arguments: TransportKind.allCases)
     func aDrippingBodyHitsTheWholeExchangeDeadline(_ kind: TransportKind) async throws {
         let transport = kind.make()
         let start = ContinuousClock.now

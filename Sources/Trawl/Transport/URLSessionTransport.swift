@@ -160,7 +160,8 @@ private final class SessionDelegate: NSObject, URLSessionDataDelegate, @unchecke
             }
         } else if let error {
             result = .failure(Self.classify(error))
-        } else if let response = exchange.response {
+        } else if let response = exchange.response ?? task.response as? HTTPURLResponse {
+            // A 3xx without a usable Location reaches no delegate method before completing: the task still has it.
             var headers = HTTPHeaders()
             for (name, value) in response.allHeaderFields {
                 headers.add(name: "\(name)", value: "\(value)")
