@@ -97,6 +97,18 @@ enum TransportKind: String, CaseIterable, CustomTestStringConvertible {
     }
 
     @Test(arguments: TransportKind.allCases)
+    func theSchemeIsCaseInsensitive(_ kind: TransportKind) async throws {
+        // RFC 3986 section 3.1: `HTTP://` is `http://`, and trawl's input accepts it as such.
+        let transport = kind.make()
+        for scheme in ["HTTP", "Http"] {
+            let url = URL(string: "\(scheme)://127.0.0.1:\(site.port)/page/upper?size=100")!
+            let response = try await transport.perform(TransportRequest(url: url, timeout: .seconds(5)))
+            #expect(response.status == 200 && response.bodyBytes == 100, "\(scheme)")
+        }
+        await transport.shutdown()
+    }
+
+    @Test(arguments: TransportKind.allCases)
     func aDrippingBodyHitsTheWholeExchangeDeadline(_ kind: TransportKind) async throws {
         let transport = kind.make()
         let start = ContinuousClock.now

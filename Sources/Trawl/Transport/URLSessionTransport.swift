@@ -43,7 +43,7 @@ public final class URLSessionTransport: Transport {
     public nonisolated(nonsending) func perform(_ request: TransportRequest) async throws(RecordError)
         -> TransportResponse
     {
-        var urlRequest = URLRequest(url: request.url)
+        var urlRequest = URLRequest(url: Self.lowercasingScheme(request.url))
         urlRequest.httpMethod = "GET"
         urlRequest.cachePolicy = .reloadIgnoringLocalCacheData
         // URLSession's own timer is idle-only and whole-second; keep it behind ours so ours decides.
@@ -71,6 +71,14 @@ public final class URLSessionTransport: Transport {
 
     public func shutdown() async {
         session.finishTasksAndInvalidate()
+    }
+
+    /// `url` with its scheme in lower case: FoundationNetworking compares schemes case-sensitively and fails
+    /// `HTTP://` as an unsupported URL, though schemes are case-insensitive (RFC 3986 section 3.1).
+    static func lowercasingScheme(_ url: URL) -> URL {
+        guard let scheme = url.scheme, scheme.utf8.contains(where: { (0x41...0x5A).contains($0) }) else { return url }
+        let text = url.absoluteString
+        return URL(string: scheme.lowercased() + text.dropFirst(scheme.utf8.count)) ?? url
     }
 
     /// The ``RecordError`` for a failed data task's `error`.
