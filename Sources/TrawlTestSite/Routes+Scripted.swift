@@ -22,7 +22,8 @@ extension Routes {
     ///
     /// Forms: `seconds` (the `after` text verbatim, so fractions, negatives and huge values pass through), `date`
     /// (IMF-fixdate), `rfc850`, `asctime` (all at now + `after` rounded up to a whole second, so a client never waits
-    /// less than `after`), `garbage` (`soon-ish`), `past` (an IMF-fixdate an hour ago).
+    /// less than `after`), `garbage` (`soon-ish`), `past` (an IMF-fixdate an hour ago). With `also=<text>`, a second
+    /// `Retry-After` field follows with that text.
     static func retryAfter(_ exchange: Exchange) -> ConnectionAction {
         let times = exchange.query.int("times", default: 1)
         let count = exchange.statistics.bump(exchange.request.path)
@@ -40,7 +41,9 @@ extension Routes {
         case "past": value = HTTPDate.imfFixdate(Int64(now) - 3600)
         default: value = Exchange.headerSafe(afterText)
         }
-        return exchange.statusText(status, headers: [("Retry-After", value)])
+        var headers = [("Retry-After", value)]
+        if let also = exchange.query["also"] { headers.append(("Retry-After", Exchange.headerSafe(also))) }
+        return exchange.statusText(status, headers: headers)
     }
 
     /// `/ready/<key>?after=1`: the first `after` requests get `{"status":"pending"}`, later ones a ready document.

@@ -8,8 +8,9 @@
 /// - `/`, `/page/<any>[?size=2048]`: 200 HTML page of exactly `size` bytes.
 /// - `/status/<code>`: that status (200...599) with a short text body.
 /// - `/seq/<key>/<c1>,<c2>,...[?retry-after=S]`: the n-th request to this path gets the n-th code, the last repeats.
-/// - `/retry-after/<key>[?times=1&status=429&after=1&form=seconds]`: `times` answers of `status` with a
-///   `Retry-After` in the given form (`seconds`, `date`, `rfc850`, `asctime`, `garbage`, `past`), then pages.
+/// - `/retry-after/<key>[?times=1&status=429&after=1&form=seconds&also=<text>]`: `times` answers of `status` with a
+///   `Retry-After` in the given form (`seconds`, `date`, `rfc850`, `asctime`, `garbage`, `past`), then pages;
+///   `also` adds a second `Retry-After` field.
 /// - `/reset`, `/reset-mid-body[?bytes=1000]`, `/empty-reply`, `/hang`, `/malformed`, `/half-head[?whole-lines=1]`,
 ///   `/bad-chunked`, `/short-body[?declared=1000&sent=10]`, `/stale-keep-alive[?size=2048]`: connection and
 ///   framing faults.

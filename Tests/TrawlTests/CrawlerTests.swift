@@ -174,6 +174,16 @@ import TrawlTestSite
         #expect(clock.sleeps.count == 1 && clock.sleeps[0] <= .milliseconds(10))
     }
 
+    @Test(arguments: TransportKind.allCases)
+    func repeatedRetryAfterFieldsFallBackToTheBackoff(_ kind: TransportKind) async throws {
+        // Two fields that disagree say nothing trustworthy: neither is waited out, nor pauses the host.
+        let clock = RecordingClock()
+        let url = site.url("/retry-after/twice-\(kind)?after=1&also=100&times=1")
+        let (sink, _) = await crawl([url], clock: CrawlClock(clock), transport: kind.make())
+        #expect(sink.records.first?.ok == true && sink.records.first?.attempts == 2)
+        #expect(clock.sleeps.count == 1 && clock.sleeps[0] <= .milliseconds(10), "\(clock.sleeps)")
+    }
+
     @Test func redirectsAreCappedAndLoopsEndAsTooManyRedirects() async throws {
         let (sink, _) = await crawl([site.url("/redirect-loop"), site.url("/redirect/3")]) {
             $0.request.maxRedirects = 3

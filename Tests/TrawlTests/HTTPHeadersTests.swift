@@ -30,6 +30,14 @@ import Testing
         #expect(headers == built)
     }
 
+    @Test func everyValueOfANameComesInOrder() {
+        var headers = HTTPHeaders(lines: Array("Retry-After:1\nServer:x\nretry-after:1000\n".utf8))
+        #expect(headers.values("RETRY-AFTER") == ["1", "1000"])
+        #expect(headers.values("location").isEmpty)
+        headers.add(name: "Retry-After", value: "5")
+        #expect(headers.values("retry-after") == ["1", "1000", "5"])
+    }
+
     @Test func changingReceivedHeadersKeepsTheirOrder() {
         var headers = Self.received
         headers.add(name: "X-Added", value: "1")

@@ -42,11 +42,13 @@ struct Classifier: Sendable {
         }
     }
 
-    /// The wait a 429 or 503 asks for, or `nil` when there is no usable `Retry-After`.
+    /// The wait a 429 or 503 asks for, or `nil` when there is no usable `Retry-After`. Several `Retry-After`
+    /// fields are not usable: which one the server meant is anyone's guess (URLSession joins them with ", ",
+    /// which parses as neither form, so both transports agree).
     static func retryAfter(_ response: TransportResponse, now: Date) -> Duration? {
-        guard response.status == 429 || response.status == 503,
-            let value = response.headers["retry-after"], let retryAfter = RetryAfter(headerValue: value)
-        else { return nil }
+        guard response.status == 429 || response.status == 503 else { return nil }
+        let values = response.headers.values("retry-after")
+        guard values.count == 1, let retryAfter = RetryAfter(headerValue: values[0]) else { return nil }
         return retryAfter.delay(now: now)
     }
 

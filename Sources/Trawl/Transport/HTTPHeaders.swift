@@ -53,6 +53,22 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
         }
     }
 
+    /// Every value of `name`, compared case-insensitively, in order.
+    func values(_ name: String) -> [String] {
+        var found = parsed.filter { $0.name.caseInsensitiveEquals(name) }.map(\.value)
+        guard !lines.isEmpty else { return found }
+        var name = name
+        name.withUTF8 { wanted in
+            lines.withUnsafeBytes { block in
+                Self.forEachField(in: block) { fieldName, value in
+                    if Self.namesMatch(fieldName, wanted) { found.append(String(decoding: value, as: UTF8.self)) }
+                    return true
+                }
+            }
+        }
+        return found
+    }
+
     /// Calls `body` with the name and value bytes of each `name:value\n` line of `block`, in order, while it
     /// returns true. A line without a colon has an empty value; bytes after the last newline are ignored.
     private static func forEachField(
