@@ -109,4 +109,20 @@ extension Routes {
         guard exchange.connection.send(body) else { return .close }
         return exchange.finished
     }
+
+    /// `/bad-length?length=3&also=<text>&sent=3`: a 200 whose `Content-Length` field is `length` verbatim (with a
+    /// second one of `also` when given), then `sent` body bytes, then close.
+    static func badLength(_ exchange: Exchange) -> ConnectionAction {
+        let sent = exchange.query.int("sent", default: 3, in: 0...(1 << 20))
+        var headers = [
+            ("Content-Type", "text/plain; charset=utf-8"),
+            ("Content-Length", Exchange.headerSafe(exchange.query["length"] ?? "3")),
+        ]
+        if let also = exchange.query["also"] { headers.append(("Content-Length", Exchange.headerSafe(also))) }
+        guard exchange.sendHead(status: 200, headers: headers, contentLength: nil, closing: true) else {
+            return .close
+        }
+        _ = exchange.connection.send(PageBody.filler(offset: 0, count: sent))
+        return .close
+    }
 }

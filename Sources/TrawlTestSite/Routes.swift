@@ -23,6 +23,7 @@ enum Routes {
         case "bad-chunked": return badChunked(exchange)
         case "trailers": return trailers(exchange)
         case "folded-header": return foldedHeader(exchange)
+        case "bad-length": return badLength(exchange)
         case "big": return big(exchange)
         case "chunked": return chunked(exchange)
         case "endless": return endless(exchange)

@@ -17,6 +17,8 @@
 /// - `/trailers[?status=200]`: a chunked answer whose trailer section carries `Location`, `Retry-After` and
 ///   `X-Trailer` fields its header section lacks.
 /// - `/folded-header`: a page whose `Content-Type` and `X-Folded` fields are folded onto a second line.
+/// - `/bad-length[?length=3&also=<text>&sent=3]`: a 200 with the given `Content-Length` field(s) verbatim, then `sent`
+///   bytes and close.
 /// - `/slow[?delay=500&size=2048]`, `/drip[?bytes=10&interval=100]`: slow answers (milliseconds).
 /// - `/big[?bytes=1048576]`, `/chunked[?bytes=1048576]`, `/endless`, `/gzip[?bytes=1048576]`: large bodies.
 /// - `/redirect/<n>`, `/redirect-loop`, `/redirect-to?to=<url>[&status=302]`: redirects.

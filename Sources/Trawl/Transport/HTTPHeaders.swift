@@ -143,7 +143,7 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
         return fields
     }
 
-    fileprivate static func asciiCaseFolded(_ x: UInt8, _ y: UInt8) -> Bool {
+    static func asciiCaseFolded(_ x: UInt8, _ y: UInt8) -> Bool {
         x == y || (x | 0x20 == y | 0x20 && (x | 0x20) >= 0x61 && (x | 0x20) <= 0x7A)
     }
 }

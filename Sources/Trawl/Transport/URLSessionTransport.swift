@@ -89,7 +89,11 @@ public final class URLSessionTransport: Transport {
 
 /// The state of one data task, touched from the delegate queue, the deadline timer and the caller.
 private final class Exchange: @unchecked Sendable {
-    enum StopReason { case timeout, bodyTooLarge, cancelled }
+    enum StopReason {
+        case timeout, bodyTooLarge, cancelled
+        /// The head was refused, for this reason.
+        case refused(RecordError)
+    }
 
     let maxBodyBytes: Int
     let keepBody: Bool
@@ -141,7 +145,17 @@ private final class SessionDelegate: NSObject, URLSessionDataDelegate, @unchecke
         _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
         completionHandler: @escaping @Sendable (URLSession.ResponseDisposition) -> Void
     ) {
-        exchange(dataTask.taskIdentifier)?.response = response as? HTTPURLResponse
+        let exchange = exchange(dataTask.taskIdentifier)
+        let response = response as? HTTPURLResponse
+        // FoundationNetworking joins repeated fields with ", ", so disagreeing lengths show here as a list.
+        if let exchange, let length = response?.value(forHTTPHeaderField: "Content-Length"),
+            ContentLength.parse(length.utf8) == nil,
+            exchange.stop(.refused(ContentLength.error("'\(length.prefix(40))'")))
+        {
+            completionHandler(.cancel)
+            return
+        }
+        exchange?.response = response
         completionHandler(.allow)
     }
 
@@ -165,6 +179,7 @@ private final class SessionDelegate: NSObject, URLSessionDataDelegate, @unchecke
             case .bodyTooLarge:
                 result = .failure(RecordError(.bodyTooLarge, "the body grew past \(exchange.maxBodyBytes) bytes"))
             case .cancelled: result = .failure(RecordError(.network, "cancelled"))
+            case .refused(let error): result = .failure(error)
             }
         } else if let error {
             result = .failure(Self.classify(error))

@@ -39,6 +39,9 @@ final class CurlTransfer {
     /// and whether that field's value is empty so far.
     private var lastFieldKept = false
     private var lastValueEmpty = false
+    /// The length the response's `Content-Length` field stated, and why the header block was refused, if it was.
+    private var declaredLength: Int?
+    private var framingError: RecordError?
     // The request headers of the last request and their slist, reused while requests send the same fields.
     private var listedHeaders: HTTPHeaders?
     private var headerList: UnsafeMutableRawPointer?
@@ -273,45 +276,47 @@ final class CurlTransfer {
     /// One header line from the header callback, CRLF included. Every status line starts a new header block,
     /// so only the last response's fields (after any 1xx) are kept, and trailer fields are dropped. Runs once per header line of every
     /// response, so it scans with `memchr` rather than generic collection searches.
-    fileprivate func receiveHeader(_ line: UnsafeRawBufferPointer) {
-        guard let base = line.baseAddress else { return }
+    /// - Returns: false to stop the transfer: the header block frames no certain body (``ContentLength``).
+    fileprivate func receiveHeader(_ line: UnsafeRawBufferPointer) -> Bool {
+        guard let base = line.baseAddress else { return true }
         let bytes = base.assumingMemoryBound(to: UInt8.self)
         var end = line.count
         while end > 0, bytes[end - 1] == 10 || bytes[end - 1] == 13 { end -= 1 }
         guard end > 0 else {
             headerBlockEnded = true
-            return
+            return true
         }
         if end >= 5, bytes[0] == 72, bytes[1] == 84, bytes[2] == 84, bytes[3] == 80, bytes[4] == 47 {  // "HTTP/"
             headerLines.pointee.removeAll()
             headerBlockEnded = false
             lastFieldKept = false
-            return
+            declaredLength = nil
+            return true
         }
         // After the blank line, until the next status line: a chunked body's trailer fields, which libcurl hands
         // to this callback too. They are no header fields (RFC 9110 section 6.5): a Location or Retry-After
         // there must not redirect or pause anything.
-        if headerBlockEnded { return }
+        if headerBlockEnded { return true }
         // A line with a bare CR or LF inside (which would split the line block) is dropped.
         guard memchr(base, 10, end) == nil, memchr(base, 13, end) == nil else {
             lastFieldKept = false
-            return
+            return true
         }
         if bytes[0] == 32 || bytes[0] == 9 {
             // Obsolete line folding: the line continues the previous field, the fold read as one space (RFC 9112
             // section 5.2). libcurl hands it over as a line of its own.
             appendFolded(bytes, end: end)
-            return
+            return true
         }
         // A line without a colon is dropped.
         guard let colonPointer = memchr(base, 58, end) else {
             lastFieldKept = false
-            return
+            return true
         }
         let colon = base.distance(to: UnsafeRawPointer(colonPointer))
         guard colon > 0 else {
             lastFieldKept = false
-            return
+            return true
         }
         var start = colon + 1
         while start < end, bytes[start] == 32 || bytes[start] == 9 { start += 1 }
@@ -322,6 +327,29 @@ final class CurlTransfer {
         headerLines.pointee.append(10)
         lastFieldKept = true
         lastValueEmpty = stop == start
+        if colon == 14,
+            UnsafeRawBufferPointer(start: base, count: colon).elementsEqual(
+                Self.contentLengthName, by: HTTPHeaders.asciiCaseFolded)
+        {
+            return checkContentLength(UnsafeBufferPointer(start: bytes + start, count: stop - start))
+        }
+        return true
+    }
+
+    private static let contentLengthName = Array("content-length".utf8)
+
+    /// Notes a `Content-Length` value; false when it is malformed or disagrees with an earlier one.
+    private func checkContentLength(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let length = ContentLength.parse(value) else {
+            framingError = ContentLength.error("'\(String(decoding: value.prefix(40), as: UTF8.self))'")
+            return false
+        }
+        if let declared = declaredLength, declared != length {
+            framingError = ContentLength.error("\(declared) and \(length)")
+            return false
+        }
+        declaredLength = length
+        return true
     }
 
     /// Adds a folded line's text, trimmed, to the value of the field kept last: the fold becomes one space.
@@ -358,6 +386,7 @@ final class CurlTransfer {
         if bodyCapReached && code == CurlCode.writeError {
             return RecordError(.bodyTooLarge, "the body grew past \(maxBodyBytes) bytes")
         }
+        if let framingError, code == CurlCode.writeError { return framingError }
         var detail = errorBuffer[0] != 0 ? String(cString: errorBuffer) : curl.describe(code)
         var kind = CurlCode.kind(code)
         // libcurl 7.88 says only "Couldn't connect to server"; the errno says why ("Connection refused").
@@ -399,6 +428,8 @@ final class CurlTransfer {
         bodyCapReached = false
         headerBlockEnded = false
         lastFieldKept = false
+        declaredLength = nil
+        framingError = nil
         return continuation
     }
 
@@ -429,8 +460,8 @@ private func curlHeaderCallback(
     _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?
 ) -> Int {
     guard let context else { return 0 }
-    Unmanaged<CurlTransfer>.fromOpaque(context)._withUnsafeGuaranteedRef {
+    let accepted = Unmanaged<CurlTransfer>.fromOpaque(context)._withUnsafeGuaranteedRef {
         $0.receiveHeader(UnsafeRawBufferPointer(start: data, count: size * count))
     }
-    return size * count
+    return accepted ? size * count : 0
 }
