@@ -125,4 +125,16 @@ extension Routes {
         _ = exchange.connection.send(PageBody.filler(offset: 0, count: sent))
         return .close
     }
+
+    /// `/informational?lower=0`: a `103 Early Hints` with a `Link` field, then a page whose status line is
+    /// `HTTP/1.1 200 OK`, or with `lower=1` `http/1.1 200 OK` (which libcurl takes too).
+    static func informational(_ exchange: Exchange) -> ConnectionAction {
+        let lower = exchange.query.int("lower", default: 0, in: 0...1) == 1
+        let body = "final\n"
+        _ = exchange.connection.send(
+            "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n"
+                + "\(lower ? "http" : "HTTP")/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+        return .close
+    }
 }

@@ -24,6 +24,7 @@ enum Routes {
         case "trailers": return trailers(exchange)
         case "folded-header": return foldedHeader(exchange)
         case "bad-length": return badLength(exchange)
+        case "informational": return informational(exchange)
         case "big": return big(exchange)
         case "chunked": return chunked(exchange)
         case "endless": return endless(exchange)

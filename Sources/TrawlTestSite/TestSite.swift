@@ -19,6 +19,8 @@
 /// - `/folded-header`: a page whose `Content-Type` and `X-Folded` fields are folded onto a second line.
 /// - `/bad-length[?length=3&also=<text>&sent=3]`: a 200 with the given `Content-Length` field(s) verbatim, then `sent`
 ///   bytes and close.
+/// - `/informational[?lower=0]`: a `103` with a `Link` field, then a page (its status line in lower case with
+///   `lower=1`).
 /// - `/slow[?delay=500&size=2048]`, `/drip[?bytes=10&interval=100]`: slow answers (milliseconds).
 /// - `/big[?bytes=1048576]`, `/chunked[?bytes=1048576]`, `/endless`, `/gzip[?bytes=1048576]`: large bodies.
 /// - `/redirect/<n>`, `/redirect-loop`, `/redirect-to?to=<url>[&status=302]`: redirects.

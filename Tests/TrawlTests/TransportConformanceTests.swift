@@ -239,6 +239,19 @@ enum TransportKind: String, CaseIterable, CustomTestStringConvertible {
     }
 
     @Test(arguments: TransportKind.allCases)
+    func anInformationalAnswerLeavesOnlyTheFinalAnswersFields(_ kind: TransportKind) async throws {
+        let transport = kind.make()
+        // libcurl takes a status line in any case; so must the transport that reads its header lines.
+        for path in ["/informational", "/informational?lower=1"] {
+            let response = try await perform(transport, path).get()
+            #expect(response.status == 200, "\(path)")
+            #expect(response.headers["content-type"] == "text/plain; charset=utf-8", "\(path)")
+            #expect(response.headers["link"] == nil, "\(path)")
+        }
+        await transport.shutdown()
+    }
+
+    @Test(arguments: TransportKind.allCases)
     func cancellingTheTaskEndsTheExchangePromptly(_ kind: TransportKind) async throws {
         let transport = kind.make()
         let task = Task { await perform(transport, "/hang", timeout: .seconds(30)) }

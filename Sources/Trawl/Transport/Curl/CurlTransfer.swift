@@ -286,7 +286,10 @@ final class CurlTransfer {
             headerBlockEnded = true
             return true
         }
-        if end >= 5, bytes[0] == 72, bytes[1] == 84, bytes[2] == 84, bytes[3] == 80, bytes[4] == 47 {  // "HTTP/"
+        // "HTTP/" in any case, as libcurl takes it: a status line starts a new header block.
+        if end >= 5, bytes[0] | 0x20 == 104, bytes[1] | 0x20 == 116, bytes[2] | 0x20 == 116, bytes[3] | 0x20 == 112,
+            bytes[4] == 47
+        {
             headerLines.pointee.removeAll()
             headerBlockEnded = false
             lastFieldKept = false
