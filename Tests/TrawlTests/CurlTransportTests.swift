@@ -161,6 +161,20 @@ import TrawlTestSite
         await transport.shutdown()
     }
 
+    @Test func aHeaderLineTooLongForLibcurlIsNotCalledOutOfMemory() async throws {
+        // libcurl 7.88 refuses a header line over 100 KB with CURLE_OUT_OF_MEMORY and no message of its own.
+        let transport = try CurlMultiTransport()
+        do {
+            let response = try await transport.perform(request("/headers-size?bytes=200000"))
+            Issue.record("expected a network error, got status \(response.status)")
+        } catch {
+            #expect(error.kind == .network)
+            #expect(error.message.contains("100 KB") && !error.message.contains("Out of memory"), "\(error.message)")
+        }
+        #expect(try await transport.perform(request("/headers-size?bytes=50000")).status == 200)
+        await transport.shutdown()
+    }
+
     @Test func failuresCarryLibcurlsOwnWords() async throws {
         let transport = try CurlMultiTransport()
         do {

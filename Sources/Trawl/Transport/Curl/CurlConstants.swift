@@ -56,6 +56,7 @@ enum CurlMultiOption: Int32 {
 enum CurlCode {
     static let ok: Int32 = 0
     static let writeError: Int32 = 23  // CURLE_WRITE_ERROR: our write callback refused the bytes
+    static let outOfMemory: Int32 = 27  // CURLE_OUT_OF_MEMORY: also a header line over CURL_MAX_HTTP_HEADER
     static let unknownOption: Int32 = 48  // CURLE_UNKNOWN_OPTION
     static let notBuiltIn: Int32 = 4  // CURLE_NOT_BUILT_IN
     static let sslConnectError: Int32 = 35  // CURLE_SSL_CONNECT_ERROR: the handshake failed

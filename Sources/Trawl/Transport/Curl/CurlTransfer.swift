@@ -390,6 +390,11 @@ final class CurlTransfer {
             return RecordError(.bodyTooLarge, "the body grew past \(maxBodyBytes) bytes")
         }
         if let framingError, code == CurlCode.writeError { return framingError }
+        if code == CurlCode.outOfMemory && !headerBlockEnded && errorBuffer[0] == 0 {
+            // libcurl 7.88 refuses a header line over its limit this way, with no message of its own.
+            return RecordError(
+                .network, "a header line of the response is over libcurl's 100 KB limit (libcurl says out of memory)")
+        }
         var detail = errorBuffer[0] != 0 ? String(cString: errorBuffer) : curl.describe(code)
         var kind = CurlCode.kind(code)
         // libcurl 7.88 says only "Couldn't connect to server"; the errno says why ("Connection refused").
