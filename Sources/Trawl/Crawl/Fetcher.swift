@@ -119,7 +119,7 @@ final class Fetcher: Sendable {
                 }
                 release(permit)
                 emit(.attemptFinished(host: host, status: nil, error: error.kind))
-                return .failure(error, status: nil, finalURL: current)
+                return .failure(error, status: error.status, finalURL: current)
             case .success(let response):
                 if Redirect.statuses.contains(response.status), let location = response.headers["location"] {
                     release(permit)

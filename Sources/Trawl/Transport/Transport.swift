@@ -8,7 +8,8 @@ import Foundation
 /// - stop the transfer as soon as the decoded body passes `request.maxBodyBytes`, failing with
 ///   ``ErrorKind/bodyTooLarge``;
 /// - map failures to ``ErrorKind/dns``, ``ErrorKind/connect``, ``ErrorKind/timeout``, ``ErrorKind/network``
-///   or ``ErrorKind/tls``;
+///   or ``ErrorKind/tls``, with ``RecordError/status`` set when the failure came after a whole header block
+///   (so the record still names the status the server answered);
 /// - stop the exchange promptly when the calling task is cancelled.
 ///
 /// `TransportConformance` in the tests is the suite every transport must pass.

@@ -172,7 +172,7 @@ private final class SessionDelegate: NSObject, URLSessionDataDelegate, @unchecke
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
         guard let exchange = exchanges.withLock({ $0.removeValue(forKey: task.taskIdentifier) }) else { return }
         exchange.deadline?.cancel()
-        let result: Result<TransportResponse, RecordError>
+        var result: Result<TransportResponse, RecordError>
         if let reason = exchange.reason {
             switch reason {
             case .timeout: result = .failure(RecordError(.timeout, "no complete answer within the timeout"))
@@ -194,6 +194,11 @@ private final class SessionDelegate: NSObject, URLSessionDataDelegate, @unchecke
                     status: response.statusCode, headers: headers, body: exchange.body, bodyBytes: exchange.received))
         } else {
             result = .failure(RecordError(.network, "no HTTP response"))
+        }
+        // The body failed after the response arrived: the record keeps that answer's status.
+        if case .failure(var failure) = result, let response = exchange.response {
+            failure.status = response.statusCode
+            result = .failure(failure)
         }
         exchange.continuation?.resume(returning: result)
         exchange.continuation = nil

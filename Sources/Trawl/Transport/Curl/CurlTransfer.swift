@@ -372,7 +372,12 @@ final class CurlTransfer {
 
     /// The outcome of the finished transfer with `code`; call before ``finish()``.
     func outcome(_ code: Int32) -> Result<TransportResponse, RecordError> {
-        guard code == CurlCode.ok else { return .failure(failure(code)) }
+        guard code == CurlCode.ok else {
+            var error = failure(code)
+            // The body failed after a whole header block: the record keeps that answer's status.
+            if headerBlockEnded, let status = curl.getinfo(easy, .responseCode), status >= 200 { error.status = status }
+            return .failure(error)
+        }
         guard let status = curl.getinfo(easy, .responseCode), status > 0 else {
             return .failure(RecordError(.network, "no HTTP response"))
         }
