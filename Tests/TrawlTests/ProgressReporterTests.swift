@@ -275,8 +275,13 @@ import TrawlTestSite
                 terminal = open("/dev/pts/\(number)", O_RDWR | O_NOCTTY)
             #endif
             guard terminal >= 0 else { return nil }
+            resize(columns: 72)
+        }
+
+        /// Makes the terminal `columns` wide, as a resized window does.
+        func resize(columns: Int) {
             var size = winsize()
-            size.ws_col = 72
+            size.ws_col = UInt16(columns)
             size.ws_row = 24
             #if canImport(Darwin)
                 _ = ioctl(terminal, TIOCSWINSZ, &size)
@@ -322,5 +327,52 @@ import TrawlTestSite
         for line in plain.split(whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) {
             #expect(TerminalText.columns(String(line)) < 72, "\(line)")
         }
+    }
+
+    @Test func aNarrowedTerminalHasTheRewrappedLinesClearedToo() throws {
+        // A terminal made narrower re-wraps the lines drawn at the old width: the next frame, and the clear
+        // before the summary, must go up past every row they now take, or the wrapped parts stay on screen.
+        let pty = try #require(PseudoTerminal())
+        let time = RecordingClock()
+        let reporter = ProgressReporter(
+            mode: .auto, output: pty.terminal, destination: "stdout", environment: ["TERM": "xterm"],
+            clock: CrawlClock(time), refreshInterval: .seconds(3600))
+        reporter.start()
+        reporter.record(.inputTotal(1_000))
+        for kind in [ErrorKind.dns, .connect, .timeout, .network] {
+            reporter.record(.attemptStarted(host: "a.com"))
+            reporter.record(.attemptFinished(host: "a.com", status: nil, error: kind))
+            reporter.record(.recorded(ok: false, status: nil, error: kind, attempts: 1))
+        }
+        reporter.record(.attemptStarted(host: "a.com"))
+        let wide = ProgressRenderer.liveLines(reporter.snapshot(), width: 72, colour: false).map(TerminalText.columns)
+        reporter.tick()
+        pty.resize(columns: 20)
+        let narrow = ProgressRenderer.liveLines(reporter.snapshot(), width: 20, colour: false).map(TerminalText.columns)
+        reporter.tick()
+        pty.resize(columns: 10)
+        reporter.finish(interrupted: false)
+        let shown = pty.drain()
+
+        #expect(wide.count == 2 && wide.allSatisfy { $0 > 40 })
+        // 72-column lines on 20 columns: the first takes 4 rows or more, the cursor is on the second's last.
+        let redraw = ProgressReporter.rowsAboveCursor(wide, width: 20)
+        #expect(redraw == (wide[0] + 19) / 20 + (wide[1] - 1) / 20)
+        #expect(shown.contains("\r\u{1B}[\(redraw)A"))
+        let clear = ProgressReporter.rowsAboveCursor(narrow, width: 10)
+        #expect(clear == (narrow[0] + 9) / 10 + (narrow[1] - 1) / 10)
+        #expect(shown.contains("\r\u{1B}[\(clear)A\u{1B}[J"))
+        #expect(!shown.contains("\u{1B}[1A"))
+    }
+
+    @Test func rowsAboveTheCursorFollowTheWidth() {
+        #expect(ProgressReporter.rowsAboveCursor([], width: 80) == 0)
+        #expect(ProgressReporter.rowsAboveCursor([70], width: 80) == 0)
+        #expect(ProgressReporter.rowsAboveCursor([70, 30], width: 80) == 1)
+        #expect(ProgressReporter.rowsAboveCursor([70, 30], width: 20) == 4 + 1)
+        #expect(ProgressReporter.rowsAboveCursor([40, 40], width: 20) == 2 + 1)  // the cursor waits at the end
+        #expect(ProgressReporter.rowsAboveCursor([0, 0], width: 20) == 1)
+        #expect(ProgressReporter.rowsAboveCursor([5, 5], width: 0) == 5 + 4)
+        #expect(TerminalText.visibleColumns("\u{1B}[1mab\u{1B}[0m c\u{1B}[32m█\u{1B}[0m") == 5)
     }
 }

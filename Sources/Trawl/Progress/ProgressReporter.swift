@@ -47,6 +47,8 @@ public final class ProgressReporter: Sendable {
         var finished = false
         /// The live lines on screen now (0 when nothing is drawn).
         var drawnLines: [String] = []
+        /// Their widths in columns, escape codes left out.
+        var drawnColumns: [Int] = []
         var drawnWidth = 0
     }
 
@@ -173,7 +175,7 @@ public final class ProgressReporter: Sendable {
         guard display.summary else { return }
         let text = "trawl: " + TerminalText.sanitize(message) + "\n"
         queue.async {
-            self.output.write(self.clearLive() + text)
+            self.output.write(self.clearLive(width: self.currentWidth()) + text)
         }
     }
 
@@ -194,7 +196,7 @@ public final class ProgressReporter: Sendable {
         let final = snapshot()
         guard first else { return final }
         queue.sync {
-            var text = clearLive()
+            var text = clearLive(width: currentWidth())
             if cursorHidden.exchange(false, ordering: .sequentiallyConsistent) { text += ANSI.showCursor }
             if display.summary {
                 text += ProgressRenderer.summary(
@@ -253,28 +255,49 @@ public final class ProgressReporter: Sendable {
             output.write(ProgressRenderer.logLine(snapshot, at: Date()) + "\n")
             return
         }
-        let width = output.isTerminal ? output.width(fallback: fallbackWidth) : fallbackWidth
+        let width = currentWidth()
         let lines = ProgressRenderer.liveLines(snapshot, width: width, colour: display.colour)
         let frame = state.withLock { state -> String? in
             guard !state.finished, lines != state.drawnLines || width != state.drawnWidth else { return nil }
-            var frame = "\r" + ANSI.up(state.drawnLines.count - 1)
+            var frame = "\r" + ANSI.up(Self.rowsAboveCursor(state.drawnColumns, width: width))
             frame += lines.joined(separator: ANSI.clearToLineEnd + "\n") + ANSI.clearToScreenEnd
             state.drawnLines = lines
+            state.drawnColumns = lines.map(TerminalText.visibleColumns)
             state.drawnWidth = width
             return frame
         }
         if let frame { output.write(frame) }
     }
 
+    /// The width the live lines are fitted to now: the terminal's, or `COLUMNS` (80) when not a terminal.
+    private func currentWidth() -> Int {
+        output.isTerminal ? output.width(fallback: fallbackWidth) : fallbackWidth
+    }
+
+    /// How many rows the cursor, left at the end of lines of `columns` columns, is below the first of them once
+    /// the terminal is `width` columns wide.
+    ///
+    /// The lines were cut to fit the width they were drawn at, but a terminal made narrower since then re-wraps
+    /// them (tmux, VTE, iTerm2, kitty, Windows Terminal do): moving up one row per line would leave the wrapped
+    /// parts behind. The cursor stays after the last character, so the last line counts only the rows before
+    /// the cursor's.
+    static func rowsAboveCursor(_ columns: [Int], width: Int) -> Int {
+        guard let last = columns.last else { return 0 }
+        let width = max(1, width)
+        let above = columns.dropLast().reduce(0) { $0 + max(1, ($1 + width - 1) / width) }
+        return above + max(0, last - 1) / width
+    }
+
     /// The escape sequence that erases the live display (empty when nothing is drawn), marking it erased.
-    private func clearLive() -> String {
+    private func clearLive(width: Int) -> String {
         state.withLock { state in
             guard !state.drawnLines.isEmpty else { return "" }
             defer {
                 state.drawnLines = []
+                state.drawnColumns = []
                 state.drawnWidth = 0
             }
-            return "\r" + ANSI.up(state.drawnLines.count - 1) + ANSI.clearToScreenEnd
+            return "\r" + ANSI.up(Self.rowsAboveCursor(state.drawnColumns, width: width)) + ANSI.clearToScreenEnd
         }
     }
 }

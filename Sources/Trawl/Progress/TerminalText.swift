@@ -37,6 +37,24 @@ public enum TerminalText {
         return text.reduce(0) { $0 + columns(of: $1) }
     }
 
+    /// The columns `text` takes on screen, its SGR escape codes (`ESC [ … m`, as ``StyledLine`` adds them)
+    /// left out.
+    static func visibleColumns(_ text: String) -> Int {
+        guard text.utf8.contains(0x1B) else { return columns(text) }
+        var plain = ""
+        var inEscape = false
+        for scalar in text.unicodeScalars {
+            if inEscape {
+                if scalar.value >= 0x40 && scalar.value <= 0x7E && scalar != "[" { inEscape = false }
+            } else if scalar.value == 0x1B {
+                inEscape = true
+            } else {
+                plain.unicodeScalars.append(scalar)
+            }
+        }
+        return columns(plain)
+    }
+
     /// `text` cut to at most `limit` display columns, ending in `…` when something was cut.
     public static func truncate(_ text: String, toColumns limit: Int) -> String {
         guard limit > 0 else { return "" }
