@@ -44,6 +44,7 @@ struct CrawlRun {
                 finisher.finishAndExit(interrupted: true)
             }
         }
+        let suspension = SuspendWatcher(reporter: reporter)
         if let resumed = output.resumed, resumed.truncatedBytes > 0 {
             reporter.note("cut a torn last line of \(resumed.truncatedBytes) bytes from \(output.name)")
         }
@@ -80,7 +81,7 @@ struct CrawlRun {
             events: { reporter.record($0) })
         flusher.cancel()
         await crawler.shutdown()
-        withExtendedLifetime(signals) {}
+        withExtendedLifetime((signals, suspension)) {}
         // Said again beside the summary, so a reader of the end of the log cannot miss it.
         if !curl.verifiesCertificates { reporter.note(Self.insecureNote) }
         if summary.resumedFailed > 0 {

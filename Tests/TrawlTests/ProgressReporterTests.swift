@@ -252,59 +252,6 @@ import TrawlTestSite
 }
 
 @Suite struct ProgressTerminalTests {
-    /// A pseudo-terminal: the reporter writes to `terminal`, the test reads what it showed from `controller`.
-    struct PseudoTerminal {
-        let controller: Int32
-        let terminal: Int32
-
-        init?() {
-            #if canImport(Darwin)
-                controller = posix_openpt(O_RDWR | O_NOCTTY)
-                guard controller >= 0, grantpt(controller) == 0, unlockpt(controller) == 0,
-                    let name = ptsname(controller)
-                else { return nil }
-                terminal = open(name, O_RDWR | O_NOCTTY)
-            #else
-                // Glibc's module leaves out posix_openpt; these are its ioctls (TIOCSPTLCK, TIOCGPTN).
-                controller = open("/dev/ptmx", O_RDWR | O_NOCTTY)
-                var unlock: Int32 = 0
-                var number: UInt32 = 0
-                guard controller >= 0, ioctl(controller, UInt(0x4004_5431), &unlock) == 0,
-                    ioctl(controller, UInt(0x8004_5430), &number) == 0
-                else { return nil }
-                terminal = open("/dev/pts/\(number)", O_RDWR | O_NOCTTY)
-            #endif
-            guard terminal >= 0 else { return nil }
-            resize(columns: 72)
-        }
-
-        /// Makes the terminal `columns` wide, as a resized window does.
-        func resize(columns: Int) {
-            var size = winsize()
-            size.ws_col = UInt16(columns)
-            size.ws_row = 24
-            #if canImport(Darwin)
-                _ = ioctl(terminal, TIOCSWINSZ, &size)
-            #else
-                _ = ioctl(terminal, UInt(TIOCSWINSZ), &size)
-            #endif
-        }
-
-        /// Everything shown so far, once the reporter is done.
-        func drain() -> String {
-            close(terminal)
-            var bytes: [UInt8] = []
-            var buffer = [UInt8](repeating: 0, count: 4096)
-            while true {
-                let got = read(controller, &buffer, buffer.count)
-                if got <= 0 { break }
-                bytes += buffer[0..<got]
-            }
-            close(controller)
-            return String(decoding: bytes, as: UTF8.self)
-        }
-    }
-
     @Test func liveDisplayOnATerminalHidesTheCursorOnlyUntilFinish() throws {
         let pty = try #require(PseudoTerminal())
         let reporter = ProgressReporter(
@@ -374,5 +321,37 @@ import TrawlTestSite
         #expect(ProgressReporter.rowsAboveCursor([0, 0], width: 20) == 1)
         #expect(ProgressReporter.rowsAboveCursor([5, 5], width: 0) == 5 + 4)
         #expect(TerminalText.visibleColumns("\u{1B}[1mab\u{1B}[0m c\u{1B}[32m█\u{1B}[0m") == 5)
+    }
+
+    @Test func aSuspendedDisplayLeavesAVisibleCursorAndStartsAfreshOnResume() throws {
+        // Ctrl-Z: the shell must get a cleared line and a visible cursor; after `fg` the shell has written
+        // lines of its own, so the next frame must not move up over them.
+        let pty = try #require(PseudoTerminal())
+        let time = RecordingClock()
+        let reporter = ProgressReporter(
+            mode: .auto, output: pty.terminal, destination: "stdout", environment: ["TERM": "xterm"],
+            clock: CrawlClock(time), refreshInterval: .seconds(3600))
+        reporter.start()
+        reporter.record(.inputTotal(10))
+        reporter.record(.attemptStarted(host: "a.com"))
+        reporter.tick()
+        reporter.suspendDisplay()
+        reporter.suspendDisplay()
+        reporter.record(.recorded(ok: true, status: 200, error: nil, attempts: 1))
+        reporter.tick()  // suspended: nothing drawn
+        reporter.resumeDisplay()
+        reporter.tick()
+        reporter.finish(interrupted: false)
+        let shown = pty.drain()
+
+        let parts = shown.components(separatedBy: ANSI.hideCursor)
+        #expect(parts.count == 3)  // hidden at the start and again on resume
+        let suspended = try #require(parts.dropFirst().first)
+        #expect(suspended.contains("0/10"))
+        #expect(suspended.hasSuffix("\r\u{1B}[1A\u{1B}[J" + ANSI.showCursor))
+        let resumed = try #require(parts.last)
+        // Drawn where the cursor is, not one row up.
+        #expect(resumed.hasPrefix("\r") && !resumed.hasPrefix("\r\u{1B}[1A") && resumed.contains("10.0%"))
+        #expect(resumed.contains("\u{1B}[J" + ANSI.showCursor))
     }
 }

@@ -50,6 +50,10 @@ public final class ProgressReporter: Sendable {
         /// Their widths in columns, escape codes left out.
         var drawnColumns: [Int] = []
         var drawnWidth = 0
+        /// Between ``ProgressReporter/suspendDisplay()`` and ``ProgressReporter/resumeDisplay()``: nothing drawn.
+        var suspended = false
+        /// Whether the suspension showed the cursor the live display had hidden.
+        var suspendedHiddenCursor = false
     }
 
     /// The resolved display settings.
@@ -208,6 +212,42 @@ public final class ProgressReporter: Sendable {
         return final
     }
 
+    /// Clears the live display, shows the cursor and draws nothing more until ``resumeDisplay()``: call it
+    /// before the process stops on a job-control signal (Ctrl-Z, `SIGTSTP`), so the shell gets a clean line and
+    /// a visible cursor. Counting goes on. Blocks until the display is cleared; a second call does nothing.
+    public func suspendDisplay() {
+        queue.sync {
+            let first = state.withLock { state -> Bool in
+                defer { state.suspended = true }
+                return !state.suspended
+            }
+            guard first else { return }
+            var text = clearLive(width: currentWidth())
+            let hidden = cursorHidden.exchange(false, ordering: .sequentiallyConsistent)
+            if hidden { text += ANSI.showCursor }
+            state.withLock { $0.suspendedHiddenCursor = hidden }
+            if !text.isEmpty { output.write(text) }
+        }
+    }
+
+    /// Undoes ``suspendDisplay()`` when the process goes on (`SIGCONT`, `fg`): hides the cursor again if the
+    /// display had hidden it, and the next frame is drawn afresh where the cursor is now (the shell wrote its
+    /// own lines meanwhile). Does nothing after ``finish(interrupted:)``.
+    public func resumeDisplay() {
+        queue.sync {
+            let hide = state.withLock { state -> Bool in
+                guard state.suspended else { return false }
+                state.suspended = false
+                defer { state.suspendedHiddenCursor = false }
+                return state.suspendedHiddenCursor && !state.finished
+            }
+            if hide {
+                cursorHidden.store(true, ordering: .sequentiallyConsistent)
+                output.write(ANSI.hideCursor)
+            }
+        }
+    }
+
     /// Shows the cursor again if the live display hid it. Idempotent, callable from any thread at any time
     /// (a signal handler, an exit path): one atomic exchange and at most one `write(2)` of a constant.
     public func restoreTerminal() {
@@ -249,7 +289,7 @@ public final class ProgressReporter: Sendable {
 
     /// One timer tick, on `queue`: redraws the live display if it changed, or writes a log line.
     private func draw() {
-        guard display.live || display.log, !state.withLock({ $0.finished }) else { return }
+        guard display.live || display.log, !state.withLock({ $0.finished || $0.suspended }) else { return }
         let snapshot = snapshot()
         if display.log {
             output.write(ProgressRenderer.logLine(snapshot, at: Date()) + "\n")
@@ -258,7 +298,9 @@ public final class ProgressReporter: Sendable {
         let width = currentWidth()
         let lines = ProgressRenderer.liveLines(snapshot, width: width, colour: display.colour)
         let frame = state.withLock { state -> String? in
-            guard !state.finished, lines != state.drawnLines || width != state.drawnWidth else { return nil }
+            guard !state.finished, !state.suspended, lines != state.drawnLines || width != state.drawnWidth else {
+                return nil
+            }
             var frame = "\r" + ANSI.up(Self.rowsAboveCursor(state.drawnColumns, width: width))
             frame += lines.joined(separator: ANSI.clearToLineEnd + "\n") + ANSI.clearToScreenEnd
             state.drawnLines = lines

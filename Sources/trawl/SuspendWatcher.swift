@@ -1,0 +1,34 @@
+import Dispatch
+import Foundation
+import Trawl
+
+/// Handles Ctrl-Z (`SIGTSTP`) so a stopped trawl leaves the shell a clean terminal: clears the live display
+/// and shows the cursor, stops the process, and hides the cursor again once it goes on (`fg`, `bg`).
+///
+/// Left alone when trawl started with `SIGTSTP` ignored (a shell without job control): then Ctrl-Z does
+/// nothing, as before. Created in a nonisolated function, like ``SignalWatcher``.
+final class SuspendWatcher: Sendable {
+    private nonisolated(unsafe) var source: (any DispatchSourceSignal)?
+    private let queue = DispatchQueue(label: "trawl.suspend")
+
+    nonisolated init(reporter: ProgressReporter) {
+        guard !Self.isIgnored(signal(SIGTSTP, SIG_IGN)) else { return }
+        let source = DispatchSource.makeSignalSource(signal: SIGTSTP, queue: queue)
+        source.setEventHandler {
+            reporter.suspendDisplay()
+            // SIGSTOP cannot be caught. Raised on this thread, it stops the process before raise returns, which it does
+            // once the process is continued (kill(getpid()) could return, and resume, before the stop).
+            raise(SIGSTOP)
+            reporter.resumeDisplay()
+        }
+        source.resume()
+        self.source = source
+    }
+
+    /// Whether `handler`, a disposition `signal` returned, is `SIG_IGN`.
+    private static func isIgnored(_ handler: sig_t?) -> Bool {
+        let ignored: sig_t? = SIG_IGN
+        guard let handler, let ignore = ignored else { return false }
+        return unsafeBitCast(handler, to: Int.self) == unsafeBitCast(ignore, to: Int.self)
+    }
+}
