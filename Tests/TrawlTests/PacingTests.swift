@@ -73,6 +73,22 @@ import TrawlTestSite
         #expect(Self.conforms(starts.values, rate: 5, burst: 5))
     }
 
+    @Test func aFixedRateBelowTheLearnedPacesFloorIsKept() async throws {
+        // `--rate 0.1`: one start every ten seconds (at 98% of the rate), not every five (the 0.2/s floor the
+        // adaptive pace never falls under), with or without adaptive pacing.
+        for adaptive in [true, false] {
+            let clock = RecordingClock()
+            var politeness = Crawler.Configuration.Politeness()
+            politeness.ratePerHost = 0.1
+            politeness.adaptive = adaptive
+            let scheduler = Scheduler(total: 4, perHost: 4, politeness: politeness, clock: CrawlClock(clock))
+            var starts: [Double] = []
+            for _ in 0..<3 { starts.append(try await Self.start(on: "a", scheduler, clock)) }
+            #expect(Self.conforms(starts, rate: 0.1, burst: 1), "\(starts)")
+            #expect(starts.last! < 21)
+        }
+    }
+
     @Test func theConformanceCheckCanFail() {
         #expect(!Self.conforms([0, 0, 0, 0, 0, 0], rate: 5, burst: 5))
         #expect(Self.conforms([0, 0, 0, 0, 0, 0.2], rate: 5, burst: 5))

@@ -20,7 +20,7 @@ struct HostPacing {
     private var tat: Duration = .zero
     private var lastCut: Duration?
 
-    /// The slowest pace trawl falls to.
+    /// The slowest pace trawl falls to by itself (a fixed `--rate` may be slower).
     static let minimumRate = 0.2
 
     /// A fixed limit of `limit` starts per second (`--rate`), kept as the server will count it.
@@ -40,7 +40,8 @@ struct HostPacing {
     /// estimate made while the server absorbed a start-up burst, it reaches twice that estimate in five
     /// seconds without overshooting wildly.
     init(rate: Double, burst: Double, adaptive: Bool, limit: Double?, now: Duration = .zero) {
-        self.rate = max(Self.minimumRate, rate)
+        // The floor is for learned paces: a fixed limit below it (`--rate 0.1`) is the user's to set.
+        self.rate = max(min(Self.minimumRate, limit ?? Self.minimumRate), rate)
         self.burst = max(1, min(burst, rate.rounded(.down)))
         self.adaptive = adaptive
         self.limit = limit
