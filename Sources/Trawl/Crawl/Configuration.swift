@@ -18,19 +18,42 @@ extension Crawler {
         /// The defaults.
         public init() {}
 
+        /// The configuration a crawl runs with: every value in its supported range.
+        var normalized: Self {
+            var clamped = self
+            clamped.concurrency = concurrency.normalized
+            clamped.politeness = politeness.normalized
+            return clamped
+        }
+
         /// Limits on requests in flight, enforced by trawl above the transport.
+        ///
+        /// A crawl uses each value clamped to its range (as `-c` and `--per-host` allow): 0 or less counts
+        /// as 1.
         public struct Concurrency: Sendable {
-            /// The most requests in flight overall (`-c`).
+            /// The most requests in flight overall (`-c`), 1 to 100,000.
             public var total = 32
-            /// The most requests in flight on one host, port ignored (`--per-host`).
+            /// The most requests in flight on one host, port ignored (`--per-host`), 1 to 100,000 (and at
+            /// most `total`).
             public var perHost = 6
             /// The most URLs admitted at once (in flight, queued for a slot or waiting to retry); bounds
-            /// memory for any list length. `nil`: 16 × `total`, at least 1,024.
+            /// memory for any list length; 1 to 16,777,216. `nil`: 16 × `total`, at least 1,024.
             public var maxAdmitted: Int?
             /// The defaults.
             public init() {}
 
+            static let maxTotal = 100_000
+
             var admittedLimit: Int { maxAdmitted ?? max(1024, 16 * total) }
+
+            /// Every value in its range.
+            var normalized: Self {
+                var clamped = self
+                clamped.total = min(max(1, total), Self.maxTotal)
+                clamped.perHost = min(max(1, perHost), Self.maxTotal)
+                clamped.maxAdmitted = maxAdmitted.map { min(max(1, $0), 1 << 24) }
+                return clamped
+            }
         }
 
         /// The retry contract.
@@ -74,13 +97,26 @@ extension Crawler {
             /// Whether a host that answers 429 or 503 is paced by AIMD on its request rate (`--no-adaptive`
             /// turns it off). Hosts that never push back run at their concurrency cap.
             public var adaptive = true
-            /// The most requests per second started on one host (`--rate`), bursts never above it.
+            /// The most requests per second started on one host (`--rate`), bursts never above it; from 0.01
+            /// to 1,000,000 (a crawl clamps other values into that range; NaN counts as 0.01).
             public var ratePerHost: Double?
-            /// The most requests per second started overall (`--rate-global`).
+            /// The most requests per second started overall (`--rate-global`); the range of ``ratePerHost``.
             public var rateGlobal: Double?
 
             /// The defaults.
             public init() {}
+
+            /// The rates in their range: a rate of 0 would never start a request, an infinite one has no
+            /// interval between starts.
+            var normalized: Self {
+                func clamp(_ rate: Double?) -> Double? {
+                    rate.map { $0.isNaN ? 0.01 : min(max($0, 0.01), 1_000_000) }
+                }
+                var clamped = self
+                clamped.ratePerHost = clamp(ratePerHost)
+                clamped.rateGlobal = clamp(rateGlobal)
+                return clamped
+            }
         }
 
         /// What records carry.

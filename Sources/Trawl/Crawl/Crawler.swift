@@ -19,10 +19,9 @@ public struct Crawler: Sendable {
         clock: CrawlClock = .continuous
     ) {
         self.configuration = configuration
+        let concurrency = configuration.concurrency.normalized
         self.transport =
-            transport
-            ?? URLSessionTransport(
-                maxConnectionsPerHost: max(configuration.concurrency.perHost, configuration.concurrency.total))
+            transport ?? URLSessionTransport(maxConnectionsPerHost: max(concurrency.perHost, concurrency.total))
         self.clock = clock
     }
 
@@ -40,6 +39,7 @@ public struct Crawler: Sendable {
         keep: (@Sendable (InputItem) -> Bool)? = nil, control: RunControl = RunControl(),
         events: @escaping @Sendable (ProgressEvent) -> Void = { _ in }
     ) async -> CrawlSummary {
+        let configuration = self.configuration.normalized
         let scheduler = Scheduler(
             total: configuration.concurrency.total, perHost: configuration.concurrency.perHost,
             politeness: configuration.politeness, clock: clock)
@@ -57,7 +57,6 @@ public struct Crawler: Sendable {
             for lane in lanes { lane.wakeUp() }
             input.cancel()
         }
-        let configuration = configuration
         let (transport, clock) = (self.transport, self.clock)
         // Made inside the task that runs it: a coordinator belongs to that task alone.
         let runLane = { @Sendable (lane: Lane) async in

@@ -101,6 +101,7 @@ public final class Scheduler: Sendable {
     ) {
         self.total = max(1, total)
         self.perHost = max(1, min(perHost, total))
+        let politeness = politeness.normalized
         self.politeness = politeness
         self.clock = clock
         var initial = State()
