@@ -2,7 +2,7 @@
 ///
 /// ```swift
 /// let crawler = Crawler(configuration: .init())
-/// let summary = try await crawler.run(input: LineReader(fd: fd, closeOnDeinit: true), sink: writer)
+/// let summary = await crawler.run(input: LineReader(fd: fd, closeOnDeinit: true), sink: writer)
 /// ```
 public struct Crawler: Sendable {
     /// The configuration the crawler was made with.

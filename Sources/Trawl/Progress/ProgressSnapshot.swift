@@ -45,7 +45,8 @@ public struct ProgressSnapshot: Sendable, Equatable {
 
     /// A host paused by a `Retry-After`.
     public struct PausedHost: Sendable, Equatable {
-        /// The host name, as the URL had it (not sanitized).
+        /// The host name as the crawl keys it: lower-cased, an internationalized name in its `xn--` form (not
+        /// sanitized).
         public var host: String
         /// How long the pause still lasts.
         public var remaining: Duration
