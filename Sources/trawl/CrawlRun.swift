@@ -23,7 +23,10 @@ struct CrawlRun {
         // The flusher below writes the queued records every 5 ms from a thread of its own, so the threads that
         // finish URLs (the libcurl loop) only queue them; they write themselves only if it falls 100 ms behind.
         let writer = RecordWriter(fd: output.fd, flushInterval: .milliseconds(100))
-        let reporter = ProgressReporter(mode: progress, destination: output.name, resumable: output.resumable)
+        // Records written to the terminal the live lines are drawn on would be torn apart by every redraw (curl
+        // turns its progress meter off for the same reason): `auto` then shows only the summary, after them.
+        let mode = progress == .auto && Self.isSameTerminal(output.fd, STDERR_FILENO) ? .never : progress
+        let reporter = ProgressReporter(mode: mode, destination: output.name, resumable: output.resumable)
         let crawler = Crawler(configuration: configuration, transport: try makeTransport())
         let control = RunControl()
         let finisher = Finisher(writer: writer, reporter: reporter)
@@ -92,6 +95,16 @@ struct CrawlRun {
         }
         let failed = summary.failed > 0 || summary.resumedFailed > 0
         return finisher.finish(interrupted: summary.interrupted, failed: failed)
+    }
+
+    /// Whether `first` and `second` are both the same terminal.
+    static func isSameTerminal(_ first: Int32, _ second: Int32) -> Bool {
+        var one = stat()
+        var other = stat()
+        guard isatty(first) == 1, isatty(second) == 1, fstat(first, &one) == 0, fstat(second, &other) == 0 else {
+            return false
+        }
+        return one.st_rdev == other.st_rdev
     }
 
     static let insecureNote = "--insecure: TLS certificates and host names are NOT verified"

@@ -26,6 +26,7 @@ import TrawlTestSite
         process.arguments = [list, "-o", directory.appendingPathComponent("out.ndjson").path, "-c", "2"]
         var environment = ProcessInfo.processInfo.environment
         environment["TERM"] = "xterm"
+        environment["NO_COLOR"] = nil
         process.environment = environment
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
@@ -56,5 +57,36 @@ import TrawlTestSite
         // Every hide of the cursor was undone.
         let hides = shown.components(separatedBy: "\u{1B}[?25l").count
         #expect(hides == 3 && shown.components(separatedBy: "\u{1B}[?25h").count == hides)
+    }
+
+    @Test func recordsOnTheTerminalOfTheDisplayGetTheSummaryOnly() async throws {
+        // `trawl urls.txt` at a terminal: the records and the live lines would share it, and every redraw
+        // would move up over the records just written. `auto` shows only the summary, after them.
+        let site = try TestSite()
+        defer { site.shutdown() }
+        let pty = try #require(PseudoTerminal())
+        let directory = TrawlProcess.temporaryDirectory()
+        let list = directory.appendingPathComponent("urls.txt").path
+        let urls = (0..<12).map { site.url("/slow/\($0)?delay=60") }
+        _ = FileManager.default.createFile(atPath: list, contents: Data(urls.joined(separator: "\n").utf8))
+        let process = Process()
+        process.executableURL = TrawlProcess.executable
+        process.arguments = [list, "-c", "2"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["TERM"] = "xterm"
+        environment["NO_COLOR"] = "1"  // a plain summary to compare
+        process.environment = environment
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle(fileDescriptor: pty.terminal, closeOnDealloc: false)
+        process.standardError = FileHandle(fileDescriptor: pty.terminal, closeOnDealloc: false)
+        try process.run()
+        var shown = ""
+        #expect(pty.read(into: &shown, until: "Records:  ", timeout: .seconds(20)))
+        process.waitUntilExit()
+        shown += pty.drain()
+        #expect(process.terminationStatus == 0)
+        #expect(shown.components(separatedBy: "\"ok\":true").count == urls.count + 1)
+        #expect(!shown.contains("\u{1B}[?25l") && !shown.contains("\u{1B}[1A"))
+        #expect(shown.contains("URLs:     12 (12 ok, 0 failed, 100.0% success)"))
     }
 }
