@@ -305,7 +305,7 @@ import TrawlTestSite
         // 72-column lines on 20 columns: the first takes 4 rows or more, the cursor is on the second's last.
         let redraw = ProgressReporter.rowsAboveCursor(wide, width: 20)
         #expect(redraw == (wide[0] + 19) / 20 + (wide[1] - 1) / 20)
-        #expect(shown.contains("\r\u{1B}[\(redraw)A"))
+        #expect(shown.contains("\r\u{1B}[\(redraw)A\u{1B}[J"))  // cleared whole before the narrow lines
         let clear = ProgressReporter.rowsAboveCursor(narrow, width: 10)
         #expect(clear == (narrow[0] + 9) / 10 + (narrow[1] - 1) / 10)
         #expect(shown.contains("\r\u{1B}[\(clear)A\u{1B}[J"))

@@ -302,6 +302,11 @@ public final class ProgressReporter: Sendable {
                 return nil
             }
             var frame = "\r" + ANSI.up(Self.rowsAboveCursor(state.drawnColumns, width: width))
+            if width != state.drawnWidth && !state.drawnLines.isEmpty {
+                // After a resize, clear the old rows whole before drawing: tmux keeps a re-wrapped row's wrap
+                // mark through overwriting, and would join the new lines into one at the next resize.
+                frame += ANSI.clearToScreenEnd
+            }
             frame += lines.joined(separator: ANSI.clearToLineEnd + "\n") + ANSI.clearToScreenEnd
             state.drawnLines = lines
             state.drawnColumns = lines.map(TerminalText.visibleColumns)
