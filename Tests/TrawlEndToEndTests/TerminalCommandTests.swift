@@ -89,4 +89,70 @@ import TrawlTestSite
         #expect(!shown.contains("\u{1B}[?25l") && !shown.contains("\u{1B}[1A"))
         #expect(shown.contains("URLs:     12 (12 ok, 0 failed, 100.0% success)"))
     }
+
+    /// Whether `python3` is on the `PATH`: it makes the pseudo-terminal a controlling terminal, which the
+    /// test cannot do for a child of its own.
+    static let hasPython = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").contains {
+        FileManager.default.isExecutableFile(atPath: "\($0)/python3")
+    }
+
+    /// Runs `arguments` as a job of a new session whose controlling terminal is `terminal`: in its foreground
+    /// process group (as `trawl …` at a prompt) or in a background one (as `trawl … &`).
+    static let sessionScript = """
+        import os, sys
+        terminal, background, program = sys.argv[1], sys.argv[2] == "1", sys.argv[3:]
+
+        def run(fork):
+            child = os.fork() if fork else 0
+            if child == 0:
+                if fork:
+                    os.setpgid(0, 0)
+                os.dup2(os.open(terminal, os.O_RDWR), 2)
+                os.execv(program[0], program)
+            _, status = os.waitpid(child, 0)
+            sys.exit(os.waitstatus_to_exitcode(status))
+
+        # A forked child is no process group leader, so it can start a session; the terminal it opens first
+        # becomes the session's controlling terminal, with the session leader's group in the foreground.
+        leader = os.fork()
+        if leader == 0:
+            os.setsid()
+            os.open(terminal, os.O_RDWR)
+            run(fork=background)
+        _, status = os.waitpid(leader, 0)
+        sys.exit(os.waitstatus_to_exitcode(status))
+        """
+
+    @Test(.enabled(if: hasPython, "needs python3"), arguments: [false, true])
+    func aBackgroundJobDrawsNoLiveLinesOverThePrompt(background: Bool) async throws {
+        let site = try TestSite()
+        defer { site.shutdown() }
+        let pty = try #require(PseudoTerminal())
+        let directory = TrawlProcess.temporaryDirectory()
+        let list = directory.appendingPathComponent("urls.txt").path
+        let urls = (0..<12).map { site.url("/slow/\($0)?delay=60") }
+        _ = FileManager.default.createFile(atPath: list, contents: Data(urls.joined(separator: "\n").utf8))
+        let name = try #require(ttyname(pty.terminal).map { String(cString: $0) })
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments =
+            ["python3", "-c", Self.sessionScript, name, background ? "1" : "0", TrawlProcess.executable.path]
+            + [list, "-o", directory.appendingPathComponent("out.ndjson").path, "-c", "2"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["TERM"] = "xterm"
+        environment["NO_COLOR"] = "1"
+        process.environment = environment
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        var shown = ""
+        #expect(pty.read(into: &shown, until: "Records:  ", timeout: .seconds(20)))
+        process.waitUntilExit()
+        shown += pty.drain()
+        #expect(process.terminationStatus == 0, "\(shown)")
+        #expect(shown.contains("URLs:     12 (12 ok, 0 failed, 100.0% success)"))
+        // At the prompt the live lines are drawn; in the background nothing moves the cursor or hides it.
+        #expect(shown.contains("\u{1B}[?25l") == !background)
+        #expect(shown.contains("in flight") == !background)
+    }
 }

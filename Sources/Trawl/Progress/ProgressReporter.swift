@@ -19,6 +19,7 @@ public final class ProgressReporter: Sendable {
     /// How progress is shown.
     public enum Mode: String, Sendable, CaseIterable {
         /// A live display when the output is a terminal (and `TERM` is not `dumb`), otherwise only the summary.
+        /// On a terminal, frames are drawn only while the process is in its foreground (not `trawl … &`).
         case auto
         /// A live display even when the output is not a terminal (without colour there).
         case always
@@ -52,8 +53,6 @@ public final class ProgressReporter: Sendable {
         var drawnWidth = 0
         /// Between ``ProgressReporter/suspendDisplay()`` and ``ProgressReporter/resumeDisplay()``: nothing drawn.
         var suspended = false
-        /// Whether the suspension showed the cursor the live display had hidden.
-        var suspendedHiddenCursor = false
     }
 
     /// The resolved display settings.
@@ -149,10 +148,6 @@ public final class ProgressReporter: Sendable {
         guard begin else { return }
         // The first rates then count from the start, not from the first frame (5 s later in log mode).
         _ = snapshot()
-        if display.live, output.isTerminal {
-            cursorHidden.store(true, ordering: .sequentiallyConsistent)
-            queue.async { self.output.write(ANSI.hideCursor) }
-        }
         let timer = Task.detached { [weak self] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval, tolerance: interval / 10)
@@ -223,28 +218,17 @@ public final class ProgressReporter: Sendable {
             }
             guard first else { return }
             var text = clearLive(width: currentWidth())
-            let hidden = cursorHidden.exchange(false, ordering: .sequentiallyConsistent)
-            if hidden { text += ANSI.showCursor }
-            state.withLock { $0.suspendedHiddenCursor = hidden }
+            if cursorHidden.exchange(false, ordering: .sequentiallyConsistent) { text += ANSI.showCursor }
             if !text.isEmpty { output.write(text) }
         }
     }
 
-    /// Undoes ``suspendDisplay()`` when the process goes on (`SIGCONT`, `fg`): hides the cursor again if the
-    /// display had hidden it, and the next frame is drawn afresh where the cursor is now (the shell wrote its
-    /// own lines meanwhile). Does nothing after ``finish(interrupted:)``.
+    /// Undoes ``suspendDisplay()`` when the process goes on (`SIGCONT`, `fg`): the next frame is drawn afresh
+    /// where the cursor is now (the shell wrote its own lines meanwhile), hiding the cursor again, and only once
+    /// the process is in the terminal's foreground (not after `bg`).
     public func resumeDisplay() {
         queue.sync {
-            let hide = state.withLock { state -> Bool in
-                guard state.suspended else { return false }
-                state.suspended = false
-                defer { state.suspendedHiddenCursor = false }
-                return state.suspendedHiddenCursor && !state.finished
-            }
-            if hide {
-                cursorHidden.store(true, ordering: .sequentiallyConsistent)
-                output.write(ANSI.hideCursor)
-            }
+            state.withLock { $0.suspended = false }
         }
     }
 
@@ -295,6 +279,9 @@ public final class ProgressReporter: Sendable {
             output.write(ProgressRenderer.logLine(snapshot, at: Date()) + "\n")
             return
         }
+        // In the background (`trawl … &`, or `bg` after Ctrl-Z) a frame would land on the shell's prompt and
+        // what the user types: draw only in the terminal's foreground, as git does.
+        guard !output.isTerminal || output.isForeground else { return }
         let width = currentWidth()
         let lines = ProgressRenderer.liveLines(snapshot, width: width, colour: display.colour)
         let frame = state.withLock { state -> String? in
@@ -313,7 +300,12 @@ public final class ProgressReporter: Sendable {
             state.drawnWidth = width
             return frame
         }
-        if let frame { output.write(frame) }
+        guard var frame else { return }
+        // Hidden with the first frame, not at the start: a run that never draws never hides it.
+        if output.isTerminal, !cursorHidden.exchange(true, ordering: .sequentiallyConsistent) {
+            frame = ANSI.hideCursor + frame
+        }
+        output.write(frame)
     }
 
     /// The width the live lines are fitted to now: the terminal's, or `COLUMNS` (80) when not a terminal.

@@ -7,6 +7,13 @@ struct TerminalOutput: Sendable {
     /// Whether `fd` is a terminal.
     var isTerminal: Bool { isatty(fd) == 1 }
 
+    /// Whether the process is in the foreground of the terminal on `fd`, or `fd` is not its controlling
+    /// terminal (then nothing says otherwise).
+    var isForeground: Bool {
+        let group = tcgetpgrp(fd)
+        return group < 0 || group == getpgrp()
+    }
+
     /// The terminal's width in columns (TIOCGWINSZ), or `fallback` when `fd` is not a terminal. Cheap
     /// enough to call at every redraw, so a resized window is followed without a SIGWINCH handler.
     func width(fallback: Int) -> Int {
