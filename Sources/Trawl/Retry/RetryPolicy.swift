@@ -26,7 +26,10 @@ public struct ExponentialBackoff: RetryPolicy {
     public func ceiling(afterAttempt attempt: Int) -> Duration {
         let exponent = min(max(attempt - 1, 0), 62)
         let seconds = min(maximum.seconds, base.seconds * Double(UInt64(1) << UInt64(exponent)))
-        return .nanoseconds(Int64(seconds * 1e9))
+        // Saturates, as Retry-After does: a base or cap beyond Int64 nanoseconds (292 years) means "that long".
+        let nanoseconds = seconds * 1e9
+        guard nanoseconds < 9.2e18 else { return .nanoseconds(Int64.max) }
+        return .nanoseconds(Int64(max(nanoseconds, 0)))
     }
 
     public func delay(afterAttempt attempt: Int) -> Duration {

@@ -9,9 +9,18 @@ public struct CrawlClock: Sendable {
     /// Wraps `clock`; readings are durations since this wrapper was made.
     public init<C: Clock>(_ clock: C) where C.Duration == Duration {
         let origin = clock.now
-        reading = { origin.duration(to: clock.now) }
-        sleeper = { deadline in try await clock.sleep(until: origin.advanced(by: deadline), tolerance: nil) }
+        let reading = { @Sendable in origin.duration(to: clock.now) }
+        self.reading = reading
+        sleeper = { deadline in
+            // A clock's sleep counts nanoseconds in 64 bits: a deadline 292 years off (a policy's or server's
+            // huge wait) would trap there. A century is as good as forever and fits.
+            let latest = reading() + Self.longestSleep
+            try await clock.sleep(until: origin.advanced(by: min(deadline, latest)), tolerance: nil)
+        }
     }
+
+    /// The longest one sleep lasts: a hundred years.
+    static let longestSleep = Duration.seconds(100 * 365 * 86_400)
 
     /// The real, continuous clock.
     public static var continuous: CrawlClock { CrawlClock(ContinuousClock()) }
