@@ -81,9 +81,10 @@ extension Crawler {
             public var maxRedirects = 10
             /// The cap on decoded body bytes (`--max-body-bytes`).
             public var maxBodyBytes = 10 << 20
-            /// Extra request headers (`-H`).
+            /// Extra request headers (`-H`). A field whose name or value holds CR or LF is not sent (the
+            /// transports leave it out rather than let it split the request; the command line refuses it).
             public var headers = HTTPHeaders()
-            /// The `User-Agent` header (`--user-agent`).
+            /// The `User-Agent` header (`--user-agent`); one with CR or LF is not sent either.
             public var userAgent = "trawl/\(trawlVersion)"
 
             /// The defaults.
