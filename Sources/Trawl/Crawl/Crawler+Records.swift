@@ -21,7 +21,16 @@ extension Crawler {
         }
     }
 
-    /// A stream of progress events for use with ``records(for:events:)``: pass `continuation.yield` as `events`.
+    /// A stream of progress events for use with ``records(for:events:)``: pass the returned `events` as its
+    /// `events`, and call `finish` once the records have ended, so the stream ends too.
+    ///
+    /// ```swift
+    /// let (stream, events, finish) = Crawler.progressEvents()
+    /// for await record in crawler.records(for: urls, events: events) { print(record.url) }
+    /// finish()
+    /// ```
+    ///
+    /// The stream keeps the newest 10,000 events that were not read yet.
     public static func progressEvents() -> (
         stream: AsyncStream<ProgressEvent>, events: @Sendable (ProgressEvent) -> Void, finish: @Sendable () -> Void
     ) {
