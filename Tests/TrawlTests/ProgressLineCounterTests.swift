@@ -28,6 +28,29 @@ import Testing
         #expect(try await count("\u{FEFF}http://a/\n") == 1)
     }
 
+    @Test(.timeLimit(.minutes(1)))
+    func aPipeIsNotCountedSoItsLinesStayForTheCrawl() async throws {
+        // `trawl <(cat urls.txt)`: the counter opening the same pipe would read the list before the crawl does.
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("trawl-fifo-\(UUID())").path
+        #expect(mkfifo(path, 0o600) == 0)
+        defer { unlink(path) }
+        let reader = open(path, O_RDONLY | O_NONBLOCK)  // the crawl's end
+        let writer = open(path, O_WRONLY)
+        #expect(reader >= 0 && writer >= 0)
+        defer { close(reader) }
+        let list = "http://a/\nhttp://b/\n"
+        #expect(write(writer, list, list.utf8.count) == list.utf8.count)
+        // The writer stays open while the counter runs: one that read the pipe would wait for its end.
+        let counting = Task { await LineCounter.countURLLines(path: path) }
+        let ended = await finishes(counting, within: .seconds(5))
+        close(writer)
+        #expect(ended)
+        #expect(await counting.value == nil)
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let got = read(reader, &buffer, buffer.count)
+        #expect(String(decoding: buffer[0..<max(0, got)], as: UTF8.self) == list)
+    }
+
     @Test func carriesLineStateAcrossChunks() {
         var counter = LineCounter.Counter()
         for piece in ["http://a", "/\n  ", "  \n #x", "yz\nhttp", "://b/\n#", "\n", "c"] {

@@ -9,6 +9,9 @@ public enum LineCounter {
     /// Reads raw bytes in 1 MiB chunks on a dispatch thread (not the cooperative pool) and finds line ends
     /// with `memchr`, so multi-gigabyte files take seconds. An upper bound of what gets crawled: duplicate
     /// and already-done lines are counted too. Cancelling the calling task stops the count (`nil`).
+    ///
+    /// Only a regular file is counted: a pipe or FIFO (`trawl <(cmd)`, `/dev/stdin`) gives `nil` at once,
+    /// since reading it would take the lines away from the crawl.
     public static func countURLLines(path: String) async -> Int? {
         let cancelled = Atomic<Bool>(false)
         return await withTaskCancellationHandler {
@@ -23,9 +26,12 @@ public enum LineCounter {
     }
 
     static func count(path: String, cancelled: borrowing Atomic<Bool>) -> Int? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // Non-blocking, so opening a FIFO does not wait for a writer; it is then left alone, unread.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
         #if os(Linux)
             _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_SEQUENTIAL))
         #endif
