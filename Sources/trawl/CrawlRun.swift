@@ -42,6 +42,7 @@ struct CrawlRun {
         let signals = SignalWatcher { signal, count in
             finisher.noteSignal(signal)
             if count == 1 {
+                reporter.note(Self.stoppingNote(signal: signal, grace: grace))
                 stopWithinGrace()
             } else {
                 finisher.finishAndExit(interrupted: true)
@@ -105,6 +106,13 @@ struct CrawlRun {
             return false
         }
         return one.st_rdev == other.st_rdev
+    }
+
+    /// What the first signal does, said at once: the display goes on while requests in flight finish.
+    static func stoppingNote(signal: Int32, grace: Duration) -> String {
+        let again = signal == SIGINT ? "Ctrl-C" : signal == SIGTERM ? "SIGTERM" : "the signal"
+        return "stopping: no new requests; waiting up to \(grace.components.seconds)s for those in flight "
+            + "(\(again) again to stop now)"
     }
 
     static let insecureNote = "--insecure: TLS certificates and host names are NOT verified"
