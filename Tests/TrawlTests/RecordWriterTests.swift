@@ -88,6 +88,47 @@ import Testing
         #expect(output.text().split(separator: "\n").count == 2)
     }
 
+    @Test func nothingIsWrittenAfterAWriteFailedHalfway() throws {
+        // A non-blocking pipe with one page free: a batch longer than that is written in part, then fails (EAGAIN).
+        var fds: [Int32] = [-1, -1]
+        try #require(pipe(&fds) == 0)
+        defer { for fd in fds { close(fd) } }
+        _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
+        _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
+        var newline = UInt8(ascii: "\n")
+        while Platform.write(fds[1], &newline, 1) == 1 {}
+        func drain() -> [UInt8] {
+            var bytes: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let got = chunk.withUnsafeMutableBytes { read(fds[0], $0.baseAddress!, $0.count) }
+                if got <= 0 { return bytes }
+                bytes += chunk[..<got]
+            }
+        }
+        var page = [UInt8](repeating: 0, count: 4096)
+        #expect(page.withUnsafeMutableBytes { read(fds[0], $0.baseAddress!, $0.count) } == 4096)
+
+        let writer = RecordWriter(fd: fds[1], queueLimit: 1000, flushInterval: .seconds(3600))
+        for index in 0..<100 { writer.write(record(index)) }
+        #expect(throws: OutputError.self) { try writer.flush() }
+        var written = drain()
+        // The pipe has room again: a record written now would follow the half line.
+        writer.write(record(1000))
+        #expect(throws: OutputError.self) { try writer.flush() }
+        written += drain()
+
+        let text = String(decoding: written.drop(while: { $0 == UInt8(ascii: "\n") }), as: UTF8.self)
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count > 1, "the first batch was not written in part")
+        let torn = lines.removeLast()
+        #expect(!torn.isEmpty, "the batch was not cut inside a line")
+        for line in lines {
+            #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) != nil, "not a whole record: \(line)")
+        }
+        #expect(!text.contains(#""url":"http://a/1000""#))
+    }
+
     @Test func aFailedWriteIsReportedByFlush() throws {
         let readOnly = open("/dev/null", O_RDONLY)
         defer { close(readOnly) }

@@ -7,7 +7,8 @@ import Synchronization
 /// when `flushInterval` has passed since the queue was last written or `queueLimit` records wait. A caller that
 /// flushes from a task of its own more often than `flushInterval` keeps the encoding and the system calls off
 /// the threads that produce records (the command-line tool does, every few milliseconds). On a regular file
-/// opened with `O_APPEND`, a crash leaves at most one torn line at the end.
+/// opened with `O_APPEND`, a crash leaves at most one torn line at the end. After a write fails (a full disk, a
+/// closed pipe) the writer writes nothing more, so the failure too leaves at most one torn line, at the end.
 public final class RecordWriter: RecordSink {
     private struct Queue {
         var records: [Record] = []
@@ -81,6 +82,12 @@ public final class RecordWriter: RecordSink {
             queue.taken = now
         }
         guard !output.batch.isEmpty else { return }
+        // A failed write may have left half a line; anything written after it would be glued to that line, so
+        // once a write has failed nothing more is written: the file ends in the torn line `--resume` cuts.
+        guard output.failed == 0 else {
+            output.batch.removeAll(keepingCapacity: true)
+            return
+        }
         for record in output.batch { encoder.encode(record, into: &output.buffer) }
         output.batch.removeAll(keepingCapacity: true)
         let failure = output.buffer.withUnsafeBytes { raw -> Int32 in
