@@ -17,6 +17,7 @@ enum OutputFile {
     ///   appending to it would destroy the list being read.
     /// - An existing regular file is refused (exit 73) unless `resume` (append to it) or `force` (truncate it).
     /// - Other targets (`/dev/null`, a pipe) are opened as they are.
+    /// - A regular file is locked (`flock`) for the run; one another trawl holds is refused (exit 73).
     /// - Parameter advice: What the exit-73 message tells the user to do about an existing file.
     static func open(
         path: String?, resume: Bool, force: Bool, input: FileIdentity?,
@@ -42,11 +43,24 @@ enum OutputFile {
         }
         var flags = O_CREAT | O_APPEND | O_CLOEXEC
         flags |= (resume && isRegular) ? O_RDWR : O_WRONLY
-        if force && isRegular { flags |= O_TRUNC }
         let fd = Foundation.open(path, flags, 0o644)
         guard fd >= 0 else {
             throw ExitError(
                 code: .cannotCreate, message: "cannot open the output '\(path)': \(String(cString: strerror(errno)))")
+        }
+        // Two runs appending to one file would each fetch and record what the other has not recorded yet. The lock
+        // goes with the process, so a crash leaves nothing to clean up; it is taken before --force truncates or
+        // --resume cuts a torn line, either of which would damage the other run's records.
+        if FileIdentity(fd: fd) != nil, flock(fd, LOCK_EX | LOCK_NB) != 0, errno == EWOULDBLOCK {
+            close(fd)
+            throw ExitError(
+                code: .cannotCreate,
+                message: "the output '\(path)' is being written by another trawl; wait for it to end, or stop it")
+        }
+        if force && isRegular && ftruncate(fd, 0) != 0 {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw ExitError(code: .cannotCreate, message: "cannot overwrite the output '\(path)': \(reason)")
         }
         var resumed: ResumeIndex.Result?
         if resume && isRegular {

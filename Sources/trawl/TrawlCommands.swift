@@ -91,7 +91,8 @@ enum TrawlCommands {
         discussion: """
             Exit status: 0 every URL ok, 1 some URL failed (with --resume, in an earlier run too), 64 usage \
             error (the output is the input file, too), 66 input missing or unreadable, 73 output exists (use \
-            --resume or --force) or cannot be written (the crawl stops), 130/143 interrupted by SIGINT/SIGTERM.
+            --resume or --force), is being written by another trawl, or cannot be written (the crawl stops), \
+            130/143 interrupted by SIGINT/SIGTERM.
             """,
         arguments: [ArgumentSpec("input", help: "A file of URLs, one per line, or '-' for standard input.")],
         options: crawlOptions

@@ -166,6 +166,36 @@ import TrawlTestSite
             resumed.stderr.contains("Resumed:  2 URLs already had a record; not fetched again"), "\(resumed.stderr)")
     }
 
+    @Test func anOutputAnotherRunIsWritingIsRefusedEvenWithResumeOrForce() async throws {
+        let urls = (0..<6).map { site.url("/page/\($0)") }
+        let out = directory.appendingPathComponent("busy.ndjson").path
+        // The first run reads a pipe that stays open: it holds the output until the test closes it.
+        let (first, stdout, stderr) = try TrawlProcess.startStreaming(["-", "-o", out, "--progress", "never"])
+        first.standardInputWriter.write(Data((urls[..<3].joined(separator: "\n") + "\n").utf8))
+        func lines() -> [Substring] {
+            ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").split(separator: "\n")
+        }
+        let deadline = Date().addingTimeInterval(10)
+        while lines().count < 3, Date() < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        let list = write(urls)
+        for flag in ["--resume", "--force"] {
+            let second = try await TrawlProcess.run([list, "-o", out, flag, "--progress", "never"])
+            #expect(second.status == 73, "\(flag): \(second.stderr)")
+            #expect(second.stderr.contains("is being written by another trawl"), "\(second.stderr)")
+        }
+        // The refused runs fetched nothing and left the records alone (no truncation, no cut line).
+        #expect(lines().count == 3)
+        #expect(site.requestCount() == 3)
+        first.standardInputWriter.write(Data((urls[3...].joined(separator: "\n") + "\n").utf8))
+        try first.standardInputWriter.close()
+        #expect(await TrawlProcess.finish(first.process, stdout, stderr).status == 0)
+        #expect(lines().count == 6)
+        // The lock ends with the run (a crash too): a resume after it runs, with nothing left to fetch.
+        let resumed = try await TrawlProcess.run([list, "-o", out, "--resume", "--progress", "never"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(site.requestCount() == 6)
+    }
+
     @Test func sigintStopsWithinGraceRecordsOnlyFinishedAndResumeCompletes() async throws {
         let slow = (0..<4).map { site.url("/slow/\($0)?delay=600", host: "127.0.0.1") }
         let waiting = site.url("/seq/sigint/503,200", host: "127.0.0.2")
