@@ -37,7 +37,8 @@ func runTrawl(_ arguments: [String], environment: [String: String]) async -> Exi
             }
             return try await CrawlRun(
                 input: input.reader,
-                inputPath: settings.input == "-" ? nil : settings.input,
+                // Counted only when it is a regular file: a second reader of a pipe would steal its lines.
+                inputPath: settings.input == "-" || input.identity == nil ? nil : settings.input,
                 output: output,
                 configuration: settings.configuration, transport: settings.transport, curl: settings.curl,
                 curlOnlyFlags: settings.curlOnlyFlags,

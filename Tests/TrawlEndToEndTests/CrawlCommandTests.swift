@@ -196,6 +196,26 @@ import TrawlTestSite
         #expect(site.requestCount() == 6)
     }
 
+    @Test func aListReadFromAFIFOLosesNoLine() async throws {
+        // `trawl <(zcat urls.gz)` names a pipe: counting its lines for the progress total would read them too.
+        let urls = (0..<1500).map { site.url("/page/\($0)", host: site.hosts[$0 % 3]) }
+        let fifo = directory.appendingPathComponent("urls.fifo").path
+        try #require(mkfifo(fifo, 0o600) == 0)
+        let out = directory.appendingPathComponent("fifo.ndjson").path
+        let (process, stdout, stderr) = try TrawlProcess.start(
+            [fifo, "-o", out, "-c", "64", "--per-host", "32", "--progress", "never"])
+        let writer = try #require(FileHandle(forWritingAtPath: fifo))
+        for start in stride(from: 0, to: urls.count, by: 100) {
+            writer.write(Data(urls[start..<(start + 100)].map { $0 + "\n" }.joined().utf8))
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        try writer.close()
+        let output = await TrawlProcess.finish(process, stdout, stderr)
+        #expect(output.status == 0, "\(output.stderr)")
+        let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == urls.count, "\(output.stderr)")
+    }
+
     @Test func sigintStopsWithinGraceRecordsOnlyFinishedAndResumeCompletes() async throws {
         let slow = (0..<4).map { site.url("/slow/\($0)?delay=600", host: "127.0.0.1") }
         let waiting = site.url("/seq/sigint/503,200", host: "127.0.0.2")
