@@ -110,7 +110,7 @@ struct CrawlRun {
 
     /// What the first signal does, said at once: the display goes on while requests in flight finish.
     static func stoppingNote(signal: Int32, grace: Duration) -> String {
-        let again = signal == SIGINT ? "Ctrl-C" : signal == SIGTERM ? "SIGTERM" : "the signal"
+        let again = signal == SIGINT ? "Ctrl-C" : signal == SIGTERM ? "SIGTERM" : "SIGHUP"
         return "stopping: no new requests; waiting up to \(grace.components.seconds)s for those in flight "
             + "(\(again) again to stop now)"
     }
@@ -177,7 +177,9 @@ final class Finisher: Sendable {
             return (!state.finished, state.signal)
         }
         var code: ExitCode = failed ? .someFailed : .success
-        if interrupted || signal != nil { code = signal == SIGTERM ? .terminated : .interrupted }
+        if interrupted || signal != nil {
+            code = signal == SIGTERM ? .terminated : signal == SIGHUP ? .hungUp : .interrupted
+        }
         guard first else { return code }
         var writeError: OutputError?
         do {

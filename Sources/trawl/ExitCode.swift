@@ -6,6 +6,7 @@ enum ExitCode: Int32 {
     case noInput = 66
     case software = 70
     case cannotCreate = 73
+    case hungUp = 129
     case interrupted = 130
     case terminated = 143
 }

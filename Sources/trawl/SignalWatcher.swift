@@ -1,7 +1,10 @@
 import Dispatch
 import Foundation
 
-/// Turns SIGINT and SIGTERM into calls on a private queue: the first one and any later one.
+/// Turns SIGINT, SIGTERM and SIGHUP into calls on a private queue: the first one and any later one.
+///
+/// SIGHUP (the terminal closed) stops the run as SIGTERM does, so the records that finished are flushed; it is
+/// left alone when trawl started with it ignored (`nohup`), so the run goes on.
 ///
 /// Created in a nonisolated function: a signal source created from main-actor code crashes on Linux when the
 /// signal fires.
@@ -12,8 +15,10 @@ final class SignalWatcher: Sendable {
     /// Starts watching; `handler` gets the signal number and how many signals came so far (1, 2, ...).
     nonisolated init(handler: @escaping @Sendable (Int32, Int) -> Void) {
         let counter = SignalCounter()
-        for number in [SIGINT, SIGTERM] {
-            signal(number, SIG_IGN)
+        for number in [SIGINT, SIGTERM, SIGHUP] {
+            let previous = signal(number, SIG_IGN)
+            // Under nohup a hang-up is meant to be ignored, so it stays ignored.
+            if number == SIGHUP && Self.isIgnored(previous) { continue }
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
             source.setEventHandler {
                 handler(number, counter.increment())
@@ -21,6 +26,13 @@ final class SignalWatcher: Sendable {
             source.resume()
             sources.append(source)
         }
+    }
+
+    /// Whether `handler`, a disposition `signal` returned, is `SIG_IGN`.
+    static func isIgnored(_ handler: sig_t?) -> Bool {
+        let ignored: sig_t? = SIG_IGN
+        guard let handler, let ignore = ignored else { return false }
+        return unsafeBitCast(handler, to: Int.self) == unsafeBitCast(ignore, to: Int.self)
     }
 }
 

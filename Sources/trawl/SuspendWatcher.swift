@@ -12,7 +12,7 @@ final class SuspendWatcher: Sendable {
     private let queue = DispatchQueue(label: "trawl.suspend")
 
     nonisolated init(reporter: ProgressReporter) {
-        guard !Self.isIgnored(signal(SIGTSTP, SIG_IGN)) else { return }
+        guard !SignalWatcher.isIgnored(signal(SIGTSTP, SIG_IGN)) else { return }
         let source = DispatchSource.makeSignalSource(signal: SIGTSTP, queue: queue)
         source.setEventHandler {
             reporter.suspendDisplay()
@@ -23,12 +23,5 @@ final class SuspendWatcher: Sendable {
         }
         source.resume()
         self.source = source
-    }
-
-    /// Whether `handler`, a disposition `signal` returned, is `SIG_IGN`.
-    private static func isIgnored(_ handler: sig_t?) -> Bool {
-        let ignored: sig_t? = SIG_IGN
-        guard let handler, let ignore = ignored else { return false }
-        return unsafeBitCast(handler, to: Int.self) == unsafeBitCast(ignore, to: Int.self)
     }
 }

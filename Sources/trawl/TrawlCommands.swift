@@ -57,7 +57,7 @@ enum TrawlCommands {
         .flag("--resume", help: "Append to an existing output, skipping URLs that already have a record."),
         .flag("--force", help: "Overwrite an existing output file."),
         .option(
-            "--grace", valueName: "seconds", help: "On SIGINT/SIGTERM, time for requests in flight to finish.",
+            "--grace", valueName: "seconds", help: "On SIGINT/SIGTERM/SIGHUP, time for requests in flight to finish.",
             defaultDescription: "10"),
         .option(
             "--shard", valueName: "k/n",
@@ -92,7 +92,7 @@ enum TrawlCommands {
             Exit status: 0 every URL ok, 1 some URL failed (with --resume, in an earlier run too), 64 usage \
             error (the output is the input file, too), 66 input missing or unreadable, 73 output exists (use \
             --resume or --force), is being written by another trawl, or cannot be written (the crawl stops), \
-            130/143 interrupted by SIGINT/SIGTERM.
+            129/130/143 interrupted by SIGHUP/SIGINT/SIGTERM.
             """,
         arguments: [ArgumentSpec("input", help: "A file of URLs, one per line, or '-' for standard input.")],
         options: crawlOptions

@@ -327,6 +327,39 @@ extension CrawlCommandTests {
         try process.standardInputWriter.close()
     }
 
+    @Test(arguments: [false, true])
+    func aHangUpStopsTheRunLikeSIGTERMUnlessNohupIgnoresIt(underNohup: Bool) async throws {
+        // A closed terminal: the records that finished are flushed and the summary says so, as for SIGTERM;
+        // started with SIGHUP ignored (nohup), the run goes on to the end.
+        let tag = underNohup ? "nohup" : "hup"
+        let urls = (0..<6).map { site.url("/slow/\(tag)\($0)?delay=300", host: "127.0.0.1") }
+        let out = directory.appendingPathComponent("\(tag).ndjson").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        let ignore = underNohup ? "trap '' HUP; " : ""
+        process.arguments = [
+            "-c", ignore + "exec \"$0\" \"$@\"", TrawlProcess.executable.path, write(urls, to: "\(tag).txt"), "-o",
+            out, "-c", "2", "--progress", "never",
+        ]
+        let (stdout, stderr) = (Pipe(), Pipe())
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        let deadline = Date().addingTimeInterval(10)
+        while site.inFlight(host: "127.0.0.1") < 2, Date() < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        kill(process.processIdentifier, SIGHUP)
+        let output = await TrawlProcess.finish(process, stdout, stderr)
+        let records = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
+        if underNohup {
+            #expect(output.status == 0, "\(output.stderr)")
+            #expect(records.count == 6)
+        } else {
+            #expect(output.status == 129, "\(output.stderr)")
+            #expect(output.stderr.contains("(SIGHUP again to stop now)\nInterrupted: the records are partial;"))
+            #expect(records.count == 2, "the two in flight finish; nothing new starts")
+        }
+    }
+
     @Test func aSecondSignalExitsAtOnceLeavingOnlyWholeLines() async throws {
         let urls = (0..<40).map { site.url("/slow/\($0)?delay=3000", host: site.hosts[$0 % 3]) }
         let out = directory.appendingPathComponent("twice.ndjson").path
