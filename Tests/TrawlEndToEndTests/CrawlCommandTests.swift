@@ -332,7 +332,9 @@ extension CrawlCommandTests {
         // A closed terminal: the records that finished are flushed and the summary says so, as for SIGTERM;
         // started with SIGHUP ignored (nohup), the run goes on to the end.
         let tag = underNohup ? "nohup" : "hup"
-        let urls = (0..<6).map { site.url("/slow/\(tag)\($0)?delay=300", host: "127.0.0.1") }
+        // The first two hold both slots for 1.5 s, so the signal lands while they are in flight even when the
+        // test's polling runs late on a busy machine.
+        let urls = (0..<6).map { site.url("/slow/\(tag)\($0)?delay=\($0 < 2 ? 1500 : 100)", host: "127.0.0.1") }
         let out = directory.appendingPathComponent("\(tag).ndjson").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
@@ -345,9 +347,16 @@ extension CrawlCommandTests {
         process.standardOutput = stdout
         process.standardError = stderr
         try process.run()
-        let deadline = Date().addingTimeInterval(10)
-        while site.inFlight(host: "127.0.0.1") < 2, Date() < deadline { try await Task.sleep(for: .milliseconds(5)) }
-        kill(process.processIdentifier, SIGHUP)
+        // Watched from a thread of its own: in a full suite the tasks' threads can all be busy for seconds.
+        let (watched, pid) = (site, process.processIdentifier)
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            Thread {
+                let deadline = Date().addingTimeInterval(10)
+                while watched.inFlight(host: "127.0.0.1") < 2, Date() < deadline { usleep(2000) }
+                kill(pid, SIGHUP)
+                done.resume()
+            }.start()
+        }
         let output = await TrawlProcess.finish(process, stdout, stderr)
         let records = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
         if underNohup {
