@@ -43,16 +43,18 @@ public struct PseudoTerminal: Sendable {
     }
 
     /// Reads what the terminal showed since the last read into `shown`, until `text` appears in it or `timeout`
-    /// passes; returns whether it appeared.
-    public func read(into shown: inout String, until text: String, timeout: Duration) -> Bool {
+    /// passes; returns whether it appeared. Sleeps between looks rather than blocking in `poll`, so a test that
+    /// waits seconds for a run's output holds none of the few threads the other tests' tasks run on.
+    public func read(into shown: inout String, until text: String, timeout: Duration) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
-        while !String(decoding: bytes, as: UTF8.self).contains(text) {
-            let left = deadline - ContinuousClock.now
-            guard left > .zero else { break }
+        while !String(decoding: bytes, as: UTF8.self).contains(text), ContinuousClock.now < deadline {
             var poller = pollfd(fd: controller, events: Int16(POLLIN), revents: 0)
-            guard poll(&poller, 1, Int32(max(1, min(1000, left / .milliseconds(1))))) > 0 else { continue }
+            guard poll(&poller, 1, 0) > 0 else {
+                try? await Task.sleep(for: .milliseconds(5))
+                continue
+            }
             let got = Foundation.read(controller, &buffer, buffer.count)
             if got <= 0 { break }
             bytes += buffer[0..<got]

@@ -34,7 +34,8 @@ import TrawlTestSite
         try process.run()
         let pid = process.processIdentifier
         var shown = ""
-        #expect(pty.read(into: &shown, until: "in flight", timeout: .seconds(10)))
+        let drawing = await pty.read(into: &shown, until: "in flight", timeout: .seconds(10))
+        #expect(drawing)
 
         kill(pid, SIGTSTP)
         let deadline = ContinuousClock.now + .seconds(10)
@@ -42,14 +43,16 @@ import TrawlTestSite
             try await Task.sleep(for: .milliseconds(10))
         }
         #expect(Self.state(of: pid) == "T")
-        _ = pty.read(into: &shown, until: "\u{1B}[?25h", timeout: .seconds(2))
+        _ = await pty.read(into: &shown, until: "\u{1B}[?25h", timeout: .seconds(2))
         // Stopped: the live lines are cleared and the cursor the display hid is shown again.
         let sinceHidden = try #require(shown.components(separatedBy: "\u{1B}[?25l").last)
         #expect(sinceHidden.hasSuffix("\u{1B}[J\u{1B}[?25h"))
 
         kill(pid, SIGCONT)
-        #expect(pty.read(into: &shown, until: "\u{1B}[?25l", timeout: .seconds(10)))
-        #expect(pty.read(into: &shown, until: "in flight", timeout: .seconds(10)))
+        let hiddenAgain = await pty.read(into: &shown, until: "\u{1B}[?25l", timeout: .seconds(10))
+        #expect(hiddenAgain)
+        let drawingAgain = await pty.read(into: &shown, until: "in flight", timeout: .seconds(10))
+        #expect(drawingAgain)
         process.interrupt()
         process.waitUntilExit()
         #expect(process.terminationStatus == 130)
@@ -81,7 +84,8 @@ import TrawlTestSite
         process.standardError = FileHandle(fileDescriptor: pty.terminal, closeOnDealloc: false)
         try process.run()
         var shown = ""
-        #expect(pty.read(into: &shown, until: "Records:  ", timeout: .seconds(20)))
+        let summarized = await pty.read(into: &shown, until: "Records:  ", timeout: .seconds(20))
+        #expect(summarized)
         process.waitUntilExit()
         shown += pty.drain()
         #expect(process.terminationStatus == 0)
@@ -146,7 +150,8 @@ import TrawlTestSite
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         var shown = ""
-        #expect(pty.read(into: &shown, until: "Records:  ", timeout: .seconds(20)))
+        let summarized = await pty.read(into: &shown, until: "Records:  ", timeout: .seconds(20))
+        #expect(summarized)
         process.waitUntilExit()
         shown += pty.drain()
         #expect(process.terminationStatus == 0, "\(shown)")
