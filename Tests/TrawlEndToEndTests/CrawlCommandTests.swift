@@ -224,21 +224,17 @@ import TrawlTestSite
         let out = directory.appendingPathComponent("sigint.ndjson").path
         let (process, stdout, stderr) = try TrawlProcess.start(
             [list, "-o", out, "--backoff-base", "30", "-c", "8", "--progress", "never"])
-        let deadline = Date().addingTimeInterval(10)
-        while site.requestCount(path: "/seq/sigint/503,200") < 1 || site.inFlight(host: "127.0.0.1") < 4,
-            Date() < deadline
-        {
-            try await Task.sleep(for: .milliseconds(5))
+        let watched = site
+        let signalled = await TrawlProcess.signal(process.processIdentifier, [SIGINT]) {
+            watched.requestCount(path: "/seq/sigint/503,200") >= 1 && watched.inFlight(host: "127.0.0.1") >= 4
         }
-        let signalled = Date()
-        process.interrupt()
         let output = await TrawlProcess.finish(process, stdout, stderr)
         #expect(output.status == 130, "\(output.stderr)")
         // Said at once, so nobody presses Ctrl-C again to find out whether the first one did anything.
         let stopping =
             "trawl: stopping: no new requests; waiting up to 10s for those in flight (Ctrl-C again to stop now)\n"
         #expect(output.stderr.hasPrefix(stopping + "Interrupted: the records are partial; --resume finishes the job."))
-        #expect(Date().timeIntervalSince(signalled) < 5)
+        #expect(output.ended.timeIntervalSince(signalled) < 5)
         let text = try String(contentsOfFile: out, encoding: .utf8)
         let urls = text.split(separator: "\n").map { line in
             (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["url"] as? String
@@ -320,7 +316,7 @@ extension CrawlCommandTests {
         let signalled = Date()
         process.process.interrupt()
         let rest = await TrawlProcess.finish(process.process, stdout, stderr)
-        #expect(Date().timeIntervalSince(signalled) < 6, "the run waited on its idle stdin")
+        #expect(rest.ended.timeIntervalSince(signalled) < 6, "the run waited on its idle stdin")
         #expect(rest.status == 130, "\(rest.stderr)")
         #expect(rest.stderr.contains("again to stop now)\nInterrupted: the records are partial.\n"), "\(rest.stderr)")
         #expect(String(decoding: received, as: UTF8.self).contains("/page/idle"))
@@ -347,16 +343,8 @@ extension CrawlCommandTests {
         process.standardOutput = stdout
         process.standardError = stderr
         try process.run()
-        // Watched from a thread of its own: in a full suite the tasks' threads can all be busy for seconds.
-        let (watched, pid) = (site, process.processIdentifier)
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            Thread {
-                let deadline = Date().addingTimeInterval(10)
-                while watched.inFlight(host: "127.0.0.1") < 2, Date() < deadline { usleep(2000) }
-                kill(pid, SIGHUP)
-                done.resume()
-            }.start()
-        }
+        let watched = site
+        _ = await TrawlProcess.signal(process.processIdentifier, [SIGHUP]) { watched.inFlight(host: "127.0.0.1") >= 2 }
         let output = await TrawlProcess.finish(process, stdout, stderr)
         let records = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
         if underNohup {
@@ -370,20 +358,17 @@ extension CrawlCommandTests {
     }
 
     @Test func aSecondSignalExitsAtOnceLeavingOnlyWholeLines() async throws {
-        let urls = (0..<40).map { site.url("/slow/\($0)?delay=3000", host: site.hosts[$0 % 3]) }
+        // Pages that take 8 s: a run that let them finish would take far longer than one the second signal ends.
+        let urls = (0..<40).map { site.url("/slow/\($0)?delay=8000", host: site.hosts[$0 % 3]) }
         let out = directory.appendingPathComponent("twice.ndjson").path
         let (process, stdout, stderr) = try TrawlProcess.start([
             write(urls, to: "twice.txt"), "-o", out, "--progress", "never",
         ])
-        let deadline = Date().addingTimeInterval(10)
-        while site.inFlight() < 6, Date() < deadline { try await Task.sleep(for: .milliseconds(5)) }
-        let start = Date()
-        process.interrupt()
-        try await Task.sleep(for: .milliseconds(100))
-        process.interrupt()
+        let watched = site
+        let start = await TrawlProcess.signal(process.processIdentifier, [SIGINT, SIGINT]) { watched.inFlight() >= 6 }
         let output = await TrawlProcess.finish(process, stdout, stderr)
         #expect(output.status == 130)
-        #expect(Date().timeIntervalSince(start) < 2, "the second signal did not end the run at once")
+        #expect(output.ended.timeIntervalSince(start) < 5, "the second signal did not end the run at once")
         let text = try String(contentsOfFile: out, encoding: .utf8)
         #expect(text.isEmpty || text.hasSuffix("\n"))
     }

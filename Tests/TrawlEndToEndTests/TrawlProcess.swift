@@ -7,6 +7,9 @@ struct TrawlProcess {
         var status: Int32
         var stdout: String
         var stderr: String
+        /// When the process was seen to exit, on the waiting thread: a task resumed later (its threads can be
+        /// busy for seconds in a full suite) would read the clock late.
+        var ended = Date()
 
         /// Every stdout line, each parsed as one JSON object (fails the test if any line is not).
         func records() throws -> [[String: Any]] {
@@ -105,5 +108,26 @@ struct TrawlProcess {
         return Output(
             status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
             stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// Sends `signals` to `pid`, `spacing` apart, from a thread of its own as soon as `condition` holds (or once
+    /// `timeout` has passed), and returns when the first was sent. A task polling instead could miss a short
+    /// window: in a full suite every thread the tasks run on can be busy for seconds.
+    static func signal(
+        _ pid: pid_t, _ signals: [Int32], spacing: TimeInterval = 0.1, timeout: TimeInterval = 10,
+        when condition: @escaping @Sendable () -> Bool
+    ) async -> Date {
+        await withCheckedContinuation { continuation in
+            Thread {
+                let deadline = Date().addingTimeInterval(timeout)
+                while !condition(), Date() < deadline { usleep(2000) }
+                let sent = Date()
+                for (index, number) in signals.enumerated() {
+                    if index > 0 { Thread.sleep(forTimeInterval: spacing) }
+                    kill(pid, number)
+                }
+                continuation.resume(returning: sent)
+            }.start()
+        }
     }
 }
