@@ -12,24 +12,55 @@ import TrawlTestSite
         return stat[stat.index(after: close)...].first(where: { $0 != " " })
     }
 
+    /// A run's surroundings: its site, the pseudo-terminal it shows on, and a list of `pages` of that site, each
+    /// answered after `delay` ms.
+    struct Setup {
+        let site: TestSite
+        let pty: PseudoTerminal
+        let directory: URL
+        let list: String
+
+        init(pages: Int, delay: Int) throws {
+            site = try TestSite()
+            pty = try #require(PseudoTerminal())
+            directory = TrawlProcess.temporaryDirectory()
+            list = directory.appendingPathComponent("urls.txt").path
+            let urls = (0..<pages).map { [site] in site.url("/slow/\($0)?delay=\(delay)") }
+            _ = FileManager.default.createFile(atPath: list, contents: Data(urls.joined(separator: "\n").utf8))
+        }
+
+        /// `executable` with `arguments`, on a terminal of type xterm, with colour unless `noColor`; stdin empty.
+        func process(_ executable: URL, _ arguments: [String], noColor: Bool) -> Process {
+            let process = Process()
+            process.executableURL = executable
+            process.arguments = arguments
+            var environment = ProcessInfo.processInfo.environment
+            environment["TERM"] = "xterm"
+            environment["NO_COLOR"] = noColor ? "1" : nil
+            process.environment = environment
+            process.standardInput = FileHandle.nullDevice
+            return process
+        }
+
+        /// Runs `process` until its summary is shown and it has exited; returns what the terminal showed.
+        func runToSummary(_ process: Process) async throws -> String {
+            try process.run()
+            var shown = ""
+            let summarized = await pty.read(into: &shown, until: "Records:  ", timeout: .seconds(20))
+            #expect(summarized)
+            process.waitUntilExit()
+            return shown + pty.drain()
+        }
+    }
+
     @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/self/stat")))
     func ctrlZLeavesTheShellAVisibleCursorAndFgBringsTheDisplayBack() async throws {
-        let site = try TestSite()
-        defer { site.shutdown() }
-        let pty = try #require(PseudoTerminal())
-        let directory = TrawlProcess.temporaryDirectory()
-        let list = directory.appendingPathComponent("urls.txt").path
         // A minute of work at two at a time: the run is still going whenever the test looks, however late.
-        let urls = (0..<400).map { site.url("/slow/\($0)?delay=300") }
-        _ = FileManager.default.createFile(atPath: list, contents: Data(urls.joined(separator: "\n").utf8))
-        let process = Process()
-        process.executableURL = TrawlProcess.executable
-        process.arguments = [list, "-o", directory.appendingPathComponent("out.ndjson").path, "-c", "2"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["TERM"] = "xterm"
-        environment["NO_COLOR"] = nil
-        process.environment = environment
-        process.standardInput = FileHandle.nullDevice
+        let setup = try Setup(pages: 400, delay: 300)
+        defer { setup.site.shutdown() }
+        let pty = setup.pty
+        let out = setup.directory.appendingPathComponent("out.ndjson").path
+        let process = setup.process(TrawlProcess.executable, [setup.list, "-o", out, "-c", "2"], noColor: false)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(fileDescriptor: pty.terminal, closeOnDealloc: false)
         try process.run()
@@ -70,31 +101,16 @@ import TrawlTestSite
     @Test func recordsOnTheTerminalOfTheDisplayGetTheSummaryOnly() async throws {
         // `trawl urls.txt` at a terminal: the records and the live lines would share it, and every redraw
         // would move up over the records just written. `auto` shows only the summary, after them.
-        let site = try TestSite()
-        defer { site.shutdown() }
-        let pty = try #require(PseudoTerminal())
-        let directory = TrawlProcess.temporaryDirectory()
-        let list = directory.appendingPathComponent("urls.txt").path
-        let urls = (0..<12).map { site.url("/slow/\($0)?delay=60") }
-        _ = FileManager.default.createFile(atPath: list, contents: Data(urls.joined(separator: "\n").utf8))
-        let process = Process()
-        process.executableURL = TrawlProcess.executable
-        process.arguments = [list, "-c", "2"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["TERM"] = "xterm"
-        environment["NO_COLOR"] = "1"  // a plain summary to compare
-        process.environment = environment
-        process.standardInput = FileHandle.nullDevice
+        let setup = try Setup(pages: 12, delay: 60)
+        defer { setup.site.shutdown() }
+        let pty = setup.pty
+        // No colour: a plain summary to compare.
+        let process = setup.process(TrawlProcess.executable, [setup.list, "-c", "2"], noColor: true)
         process.standardOutput = FileHandle(fileDescriptor: pty.terminal, closeOnDealloc: false)
         process.standardError = FileHandle(fileDescriptor: pty.terminal, closeOnDealloc: false)
-        try process.run()
-        var shown = ""
-        let summarized = await pty.read(into: &shown, until: "Records:  ", timeout: .seconds(20))
-        #expect(summarized)
-        process.waitUntilExit()
-        shown += pty.drain()
+        let shown = try await setup.runToSummary(process)
         #expect(process.terminationStatus == 0)
-        #expect(shown.components(separatedBy: "\"ok\":true").count == urls.count + 1)
+        #expect(shown.components(separatedBy: "\"ok\":true").count == 12 + 1)
         #expect(!shown.contains("\u{1B}[?25l") && !shown.contains("\u{1B}[1A"))
         #expect(shown.contains("URLs:     12 (12 ok, 0 failed, 100.0% success)"))
     }
@@ -134,31 +150,17 @@ import TrawlTestSite
 
     @Test(.enabled(if: hasPython, "needs python3"), arguments: [false, true])
     func aBackgroundJobDrawsNoLiveLinesOverThePrompt(background: Bool) async throws {
-        let site = try TestSite()
-        defer { site.shutdown() }
-        let pty = try #require(PseudoTerminal())
-        let directory = TrawlProcess.temporaryDirectory()
-        let list = directory.appendingPathComponent("urls.txt").path
-        let urls = (0..<12).map { site.url("/slow/\($0)?delay=60") }
-        _ = FileManager.default.createFile(atPath: list, contents: Data(urls.joined(separator: "\n").utf8))
+        let setup = try Setup(pages: 12, delay: 60)
+        defer { setup.site.shutdown() }
+        let pty = setup.pty
         let name = try #require(ttyname(pty.terminal).map { String(cString: $0) })
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments =
+        let out = setup.directory.appendingPathComponent("out.ndjson").path
+        let process = setup.process(
+            URL(fileURLWithPath: "/usr/bin/env"),
             ["python3", "-c", Self.sessionScript, name, background ? "1" : "0", TrawlProcess.executable.path]
-            + [list, "-o", directory.appendingPathComponent("out.ndjson").path, "-c", "2"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["TERM"] = "xterm"
-        environment["NO_COLOR"] = "1"
-        process.environment = environment
-        process.standardInput = FileHandle.nullDevice
+                + [setup.list, "-o", out, "-c", "2"], noColor: true)
         process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        var shown = ""
-        let summarized = await pty.read(into: &shown, until: "Records:  ", timeout: .seconds(20))
-        #expect(summarized)
-        process.waitUntilExit()
-        shown += pty.drain()
+        let shown = try await setup.runToSummary(process)
         #expect(process.terminationStatus == 0, "\(shown)")
         #expect(shown.contains("URLs:     12 (12 ok, 0 failed, 100.0% success)"))
         // At the prompt the live lines are drawn; in the background nothing moves the cursor or hides it.

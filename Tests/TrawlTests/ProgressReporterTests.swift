@@ -252,6 +252,13 @@ import TrawlTestSite
 }
 
 @Suite struct ProgressTerminalTests {
+    /// A reporter drawing live lines on `pty`, on a test clock, redrawn only by ``ProgressReporter/tick()``.
+    private func liveReporter(on pty: PseudoTerminal) -> ProgressReporter {
+        ProgressReporter(
+            mode: .auto, output: pty.terminal, destination: "stdout", environment: ["TERM": "xterm"],
+            clock: CrawlClock(RecordingClock()), refreshInterval: .seconds(3600))
+    }
+
     @Test func liveDisplayOnATerminalHidesTheCursorOnlyUntilFinish() throws {
         let pty = try #require(PseudoTerminal())
         let reporter = ProgressReporter(
@@ -280,10 +287,7 @@ import TrawlTestSite
         // A terminal made narrower re-wraps the lines drawn at the old width: the next frame, and the clear
         // before the summary, must go up past every row they now take, or the wrapped parts stay on screen.
         let pty = try #require(PseudoTerminal())
-        let time = RecordingClock()
-        let reporter = ProgressReporter(
-            mode: .auto, output: pty.terminal, destination: "stdout", environment: ["TERM": "xterm"],
-            clock: CrawlClock(time), refreshInterval: .seconds(3600))
+        let reporter = liveReporter(on: pty)
         reporter.start()
         reporter.record(.inputTotal(1_000))
         for kind in [ErrorKind.dns, .connect, .timeout, .network] {
@@ -327,10 +331,7 @@ import TrawlTestSite
         // Ctrl-Z: the shell must get a cleared line and a visible cursor; after `fg` the shell has written
         // lines of its own, so the next frame must not move up over them.
         let pty = try #require(PseudoTerminal())
-        let time = RecordingClock()
-        let reporter = ProgressReporter(
-            mode: .auto, output: pty.terminal, destination: "stdout", environment: ["TERM": "xterm"],
-            clock: CrawlClock(time), refreshInterval: .seconds(3600))
+        let reporter = liveReporter(on: pty)
         reporter.start()
         reporter.record(.inputTotal(10))
         reporter.record(.attemptStarted(host: "a.com"))
