@@ -86,9 +86,11 @@ func runDemo(_ command: ParsedCommand) async throws -> ExitCode {
     // A rerun replaces the demo's own records, however the path to them is spelt (`./trawl-demo.ndjson`, an
     // absolute path); any other existing file is kept, and the advice names no flag the demo lacks.
     let isOwnOutput = URL(fileURLWithPath: path).lastPathComponent == defaultOutput
-    let output = try OutputFile.open(
+    var output = try OutputFile.open(
         path: path == "-" ? nil : path, resume: false, force: isOwnOutput, input: nil,
         advice: "the demo replaces only a file named \(defaultOutput): remove it or choose another -o")
+    // The demo has no --resume, and its site takes a new port each run: an interrupted summary must not offer it.
+    output.resumable = false
     // The demo's failures are part of the show: it succeeds when it ran to the end.
     let code = try await CrawlRun(
         input: try InputFile.open(listPath).reader, inputPath: listPath, output: output,

@@ -35,6 +35,21 @@ import Testing
         #expect(try String(contentsOfFile: other, encoding: .utf8) == "keep me\n")
     }
 
+    @Test func anInterruptedDemoDoesNotOfferResume() async throws {
+        // The demo has no --resume, and its next run serves other URLs (a new port).
+        let directory = TrawlProcess.temporaryDirectory()
+        let out = directory.appendingPathComponent("trawl-demo.ndjson").path
+        let (process, stdout, stderr) = try TrawlProcess.start(
+            ["demo", "--urls", "500", "--progress", "never"], directory: directory)
+        _ = await TrawlProcess.signal(process.processIdentifier, [SIGINT]) {
+            ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").count > 0
+        }
+        let output = await TrawlProcess.finish(process, stdout, stderr)
+        #expect(output.status == 130, "\(output.stderr)")
+        #expect(output.stderr.contains("Interrupted: the records are partial.\n"), "\(output.stderr)")
+        #expect(!output.stderr.contains("--resume"), "\(output.stderr)")
+    }
+
     @Test func oneURLIsSingular() async throws {
         let output = try await TrawlProcess.run(["demo", "--urls", "1", "-o", "-", "--progress", "never"])
         #expect(output.status == 0, "\(output.stderr)")
