@@ -153,8 +153,10 @@ struct CrawlRun {
 /// running out, or a second signal.
 final class Finisher: Sendable {
     private struct State {
-        var finished = false
+        var started = false
         var signal: Int32?
+        /// The exit status, once the first ``finish(interrupted:failed:)`` has flushed and printed the summary.
+        var finished: ExitCode?
     }
 
     private let writer: RecordWriter
@@ -170,34 +172,48 @@ final class Finisher: Sendable {
         state.withLock { if $0.signal == nil { $0.signal = signal } }
     }
 
+    /// The exit status of a run that ended so, after the signals noted.
+    private func code(interrupted: Bool, failed: Bool) -> ExitCode {
+        let signal = state.withLock { $0.signal }
+        guard interrupted || signal != nil else { return failed ? .someFailed : .success }
+        return signal == SIGTERM ? .terminated : signal == SIGHUP ? .hungUp : .interrupted
+    }
+
     /// Flushes, prints the summary and returns the exit status; later calls return the same status.
     func finish(interrupted: Bool, failed: Bool) -> ExitCode {
-        let (first, signal) = state.withLock { state in
-            defer { state.finished = true }
-            return (!state.finished, state.signal)
+        let first = state.withLock { state in
+            defer { state.started = true }
+            return !state.started
         }
-        var code: ExitCode = failed ? .someFailed : .success
-        if interrupted || signal != nil {
-            code = signal == SIGTERM ? .terminated : signal == SIGHUP ? .hungUp : .interrupted
-        }
+        var code = code(interrupted: interrupted, failed: failed)
         guard first else { return code }
-        var writeError: OutputError?
+        let stopped = interrupted || state.withLock { $0.signal } != nil
         do {
             try writer.flush(sync: true)
+            _ = reporter.finish(interrupted: stopped)
         } catch {
-            writeError = error
+            _ = reporter.finish(interrupted: stopped)
+            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+            code = .cannotCreate
         }
-        _ = reporter.finish(interrupted: interrupted || signal != nil)
-        if let writeError {
-            FileHandle.standardError.write(Data("Error: \(writeError)\n".utf8))
-            return .cannotCreate
-        }
+        state.withLock { $0.finished = code }
         return code
     }
 
-    /// Finishes now and exits the process (grace period over, or a second signal).
-    func finishAndExit(interrupted: Bool) -> Never {
-        let code = finish(interrupted: interrupted, failed: false)
-        exit(code.rawValue)
+    /// Finishes now and exits the process (grace period over, or a second signal), once the first finish (this
+    /// one, or the crawl's own, already under way) has flushed and printed the summary, or after `flushLimit`:
+    /// an output that takes no writes (a pipe whose reader stopped reading) would otherwise hold the exit for
+    /// ever, so then trawl prints the summary and exits without the records still queued.
+    func finishAndExit(interrupted: Bool, flushLimit: Duration = .seconds(2)) -> Never {
+        Thread { _ = self.finish(interrupted: interrupted, failed: false) }.start()
+        let deadline = ContinuousClock.now + flushLimit
+        while ContinuousClock.now < deadline {
+            if let code = state.withLock({ $0.finished }) { exit(code.rawValue) }
+            usleep(10_000)
+        }
+        _ = reporter.finish(interrupted: true)
+        FileHandle.standardError.write(
+            Data("trawl: the output takes no more writes; exiting without the records still queued\n".utf8))
+        exit(code(interrupted: true, failed: false).rawValue)
     }
 }

@@ -357,6 +357,40 @@ extension CrawlCommandTests {
         }
     }
 
+    @Test func aSecondSignalExitsEvenWhenTheOutputTakesNoWrites() async throws {
+        // Standard output is a pipe nobody reads: once it is full, trawl's writes block. The second signal must
+        // still end the run, not wait for a reader that may never come.
+        // URLs of 1 KB: records of 2 KB, so the pipe's 64 KB are full after some 32 of them.
+        let long = String(repeating: "x", count: 1000)
+        let urls = (0..<3000).map { site.url("/page/\($0)-\(long)", host: site.hosts[$0 % 3]) }
+        let process = Process()
+        process.executableURL = TrawlProcess.executable
+        process.arguments = [write(urls, to: "stalled.txt"), "-o", "-", "-c", "16", "--progress", "never"]
+        let (stalled, stderr) = (Pipe(), Pipe())
+        process.standardOutput = stalled
+        process.standardError = stderr
+        try process.run()
+        let watched = site
+        let start = await TrawlProcess.signal(process.processIdentifier, [SIGINT, SIGINT]) {
+            watched.requestCount() >= 200  // some 400 KB of records
+        }
+        let pid = process.processIdentifier
+        let ended = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            Thread {
+                let deadline = Date().addingTimeInterval(10)
+                // Gone once reaped: kill then finds no such process.
+                while Date() < deadline, kill(pid, 0) == 0 { usleep(5000) }
+                continuation.resume(returning: kill(pid, 0) != 0)
+            }.start()
+        }
+        #expect(ended, "still running \(Date().timeIntervalSince(start)) s after the second signal")
+        if !ended { kill(pid, SIGKILL) }
+        let output = await TrawlProcess.finish(process, stalled, stderr)
+        #expect(output.status == 130, "\(output.stderr)")
+        #expect(output.stderr.contains("the output takes no more writes"), "\(output.stderr)")
+        #expect(output.stderr.contains("Interrupted: the records are partial."), "\(output.stderr)")
+    }
+
     @Test func aSecondSignalExitsAtOnceLeavingOnlyWholeLines() async throws {
         // Pages that take 8 s: a run that let them finish would take far longer than one the second signal ends.
         let urls = (0..<40).map { site.url("/slow/\($0)?delay=8000", host: site.hosts[$0 % 3]) }
