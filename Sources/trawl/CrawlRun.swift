@@ -179,21 +179,23 @@ final class Finisher: Sendable {
         return signal == SIGTERM ? .terminated : signal == SIGHUP ? .hungUp : .interrupted
     }
 
-    /// Flushes, prints the summary and returns the exit status; later calls return the same status.
+    /// Flushes, prints the summary and returns the exit status. A later call waits for the first to end and
+    /// returns its status.
     func finish(interrupted: Bool, failed: Bool) -> ExitCode {
         let first = state.withLock { state in
             defer { state.started = true }
             return !state.started
         }
+        // The first finish may be stuck on a stalled output; the grace timer's or a second signal's exit bounds it.
+        guard first else { return waitForFinish(until: nil) ?? .software }
         var code = code(interrupted: interrupted, failed: failed)
-        guard first else { return code }
         let stopped = interrupted || state.withLock { $0.signal } != nil
         do {
             try writer.flush(sync: true)
             _ = reporter.finish(interrupted: stopped)
         } catch {
             _ = reporter.finish(interrupted: stopped)
-            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+            printError("Error: \(error)\n")
             code = .cannotCreate
         }
         state.withLock { $0.finished = code }
@@ -203,17 +205,28 @@ final class Finisher: Sendable {
     /// Finishes now and exits the process (grace period over, or a second signal), once the first finish (this
     /// one, or the crawl's own, already under way) has flushed and printed the summary, or after `flushLimit`:
     /// an output that takes no writes (a pipe whose reader stopped reading) would otherwise hold the exit for
-    /// ever, so then trawl prints the summary and exits without the records still queued.
+    /// ever. Then trawl tries for a second more to print the summary and a note (standard error may be that
+    /// stalled pipe too) and exits without the records still queued.
     func finishAndExit(interrupted: Bool, flushLimit: Duration = .seconds(2)) -> Never {
         Thread { _ = self.finish(interrupted: interrupted, failed: false) }.start()
-        let deadline = ContinuousClock.now + flushLimit
-        while ContinuousClock.now < deadline {
-            if let code = state.withLock({ $0.finished }) { exit(code.rawValue) }
+        if let code = waitForFinish(until: .now + flushLimit) { code.exitProcess() }
+        let said = Mutex(false)
+        Thread {
+            _ = self.reporter.finish(interrupted: true)
+            printError("trawl: the output takes no more writes; exiting without the records still queued\n")
+            said.withLock { $0 = true }
+        }.start()
+        let deadline = ContinuousClock.now + .seconds(1)
+        while !said.withLock({ $0 }), ContinuousClock.now < deadline { usleep(10_000) }
+        code(interrupted: true, failed: false).exitProcess()
+    }
+
+    /// The first finish's status, once it has ended, or nil at `deadline` (none: wait as long as it takes).
+    private func waitForFinish(until deadline: ContinuousClock.Instant?) -> ExitCode? {
+        while deadline.map({ ContinuousClock.now < $0 }) ?? true {
+            if let code = state.withLock({ $0.finished }) { return code }
             usleep(10_000)
         }
-        _ = reporter.finish(interrupted: true)
-        FileHandle.standardError.write(
-            Data("trawl: the output takes no more writes; exiting without the records still queued\n".utf8))
-        exit(code(interrupted: true, failed: false).rawValue)
+        return nil
     }
 }

@@ -4,9 +4,19 @@ import Trawl
 import TrawlCommandLine
 import TrawlTestSite
 
-/// Writes `text` to standard error.
+/// Writes `text` to standard error. A failed write (a closed terminal, EIO) is ignored: FileHandle's `write`
+/// would trap on it.
 func printError(_ text: String) {
-    FileHandle.standardError.write(Data(text.utf8))
+    var text = text
+    text.withUTF8 { bytes in
+        var offset = 0
+        while offset < bytes.count {
+            let written = write(STDERR_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { return }
+            offset += written
+        }
+    }
 }
 
 /// Parses, runs and maps the outcome to an exit status.
@@ -115,4 +125,4 @@ Task.detached {
     finished.signal()
 }
 finished.wait()
-exit(status.withLock { $0 }.rawValue)
+status.withLock { $0 }.exitProcess()
