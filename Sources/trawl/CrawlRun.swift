@@ -40,6 +40,9 @@ struct CrawlRun {
             }
         }
         let signals = SignalWatcher { signal, count in
+            // A closed terminal sends SIGHUP more than once (the shell to its jobs, the kernel to the foreground
+            // group): only a first one counts, so a hang-up never cuts the grace short.
+            guard count == 1 || signal != SIGHUP else { return }
             finisher.noteSignal(signal)
             if count == 1 {
                 reporter.note(Self.stoppingNote(signal: signal, grace: grace))
@@ -110,9 +113,11 @@ struct CrawlRun {
 
     /// What the first signal does, said at once: the display goes on while requests in flight finish.
     static func stoppingNote(signal: Int32, grace: Duration) -> String {
-        let again = signal == SIGINT ? "Ctrl-C" : signal == SIGTERM ? "SIGTERM" : "SIGHUP"
-        return "stopping: no new requests; waiting up to \(grace.components.seconds)s for those in flight "
-            + "(\(again) again to stop now)"
+        let seconds = Double(grace.components.seconds) + Double(grace.components.attoseconds) / 1e18
+        let note = "stopping: no new requests; waiting up to \(String(format: "%g", seconds))s for those in flight"
+        // After a hang-up nobody is there to press anything.
+        guard signal != SIGHUP else { return note }
+        return note + " (\(signal == SIGINT ? "Ctrl-C" : "SIGTERM") again to stop now)"
     }
 
     static let insecureNote = "--insecure: TLS certificates and host names are NOT verified"

@@ -15,7 +15,14 @@ final class SuspendWatcher: Sendable {
         guard !SignalWatcher.isIgnored(signal(SIGTSTP, SIG_IGN)) else { return }
         let source = DispatchSource.makeSignalSource(signal: SIGTSTP, queue: queue)
         source.setEventHandler {
-            reporter.suspendDisplay()
+            // Given half a second: a terminal paused with Ctrl-S, or standard error on a stalled pipe, would hold
+            // the display's writer, and Ctrl-Z must stop trawl regardless.
+            let cleared = DispatchSemaphore(value: 0)
+            DispatchQueue.global().async {
+                reporter.suspendDisplay()
+                cleared.signal()
+            }
+            _ = cleared.wait(timeout: .now() + .milliseconds(500))
             // SIGSTOP cannot be caught. Raised on this thread, it stops the process before raise returns, which it does
             // once the process is continued (kill(getpid()) could return, and resume, before the stop).
             raise(SIGSTOP)
