@@ -53,7 +53,20 @@ import TrawlTestSite
         }
     }
 
-    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/self/stat")))
+    /// Whether this process (and so trawl, its child) has SIGTSTP ignored, as under a shell without job control.
+    static var stopIsIgnored: Bool {
+        #if canImport(Glibc)
+            var action = sigaction()
+            guard sigaction(SIGTSTP, nil, &action) == 0 else { return false }
+            let ignored: sig_t? = SIG_IGN
+            return unsafeBitCast(action.__sigaction_handler.sa_handler, to: Int.self)
+                == unsafeBitCast(ignored, to: Int.self)
+        #else
+            return false  // the test needs Linux's /proc anyway
+        #endif
+    }
+
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/self/stat") && !stopIsIgnored))
     func ctrlZLeavesTheShellAVisibleCursorAndFgBringsTheDisplayBack() async throws {
         // A minute of work at two at a time: the run is still going whenever the test looks, however late.
         let setup = try Setup(pages: 400, delay: 300)
@@ -150,7 +163,8 @@ import TrawlTestSite
 
     @Test(.enabled(if: hasPython, "needs python3"), arguments: [false, true])
     func aBackgroundJobDrawsNoLiveLinesOverThePrompt(background: Bool) async throws {
-        let setup = try Setup(pages: 12, delay: 60)
+        // Two seconds of work: long enough for the display's frames, ten a second, even on a busy machine.
+        let setup = try Setup(pages: 30, delay: 120)
         defer { setup.site.shutdown() }
         let pty = setup.pty
         let name = try #require(ttyname(pty.terminal).map { String(cString: $0) })
@@ -162,7 +176,7 @@ import TrawlTestSite
         process.standardOutput = FileHandle.nullDevice
         let shown = try await setup.runToSummary(process)
         #expect(process.terminationStatus == 0, "\(shown)")
-        #expect(shown.contains("URLs:     12 (12 ok, 0 failed, 100.0% success)"))
+        #expect(shown.contains("URLs:     30 (30 ok, 0 failed, 100.0% success)"))
         // At the prompt the live lines are drawn; in the background nothing moves the cursor or hides it.
         #expect(shown.contains("\u{1B}[?25l") == !background)
         #expect(shown.contains("in flight") == !background)

@@ -111,7 +111,7 @@ struct TrawlProcess {
     }
 
     /// Sends `signals` to `pid`, `spacing` apart, from a thread of its own as soon as `condition` holds (or once
-    /// `timeout` has passed), and returns when the first was sent. A task polling instead could miss a short
+    /// `timeout` has passed); returns once all are sent, with the time the first was. A task polling instead could miss a short
     /// window: in a full suite every thread the tasks run on can be busy for seconds.
     static func signal(
         _ pid: pid_t, _ signals: [Int32], spacing: TimeInterval = 0.1, timeout: TimeInterval = 10,

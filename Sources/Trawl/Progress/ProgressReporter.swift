@@ -19,7 +19,8 @@ public final class ProgressReporter: Sendable {
     /// How progress is shown.
     public enum Mode: String, Sendable, CaseIterable {
         /// A live display when the output is a terminal (and `TERM` is not `dumb`), otherwise only the summary.
-        /// On a terminal, frames are drawn only while the process is in its foreground (not `trawl … &`).
+        /// On a terminal (here and with ``always``), frames are drawn only while the process is in its foreground
+        /// (not `trawl … &`).
         case auto
         /// A live display even when the output is not a terminal (without colour there).
         case always

@@ -278,8 +278,8 @@ final class CurlTransfer {
     }
 
     /// One header line from the header callback, CRLF included. Every status line starts a new header block,
-    /// so only the last response's fields (after any 1xx) are kept, and trailer fields are dropped. Runs once per header line of every
-    /// response, so it scans with `memchr` rather than generic collection searches.
+    /// so only the last response's fields (after any 1xx) are kept, and trailer fields are dropped. Runs once
+    /// per header line of every response, so it scans with `memchr` rather than generic collection searches.
     /// - Returns: false to stop the transfer: the header block frames no certain body (``ContentLength``).
     fileprivate func receiveHeader(_ line: UnsafeRawBufferPointer) -> Bool {
         guard let base = line.baseAddress else { return true }
