@@ -34,8 +34,7 @@ struct CrawlRun {
         // Stops starting requests, and ends the run once those in flight finish or the grace period is over.
         let stopWithinGrace: @Sendable () -> Void = {
             control.stop()
-            let nanoseconds = grace.components.seconds * 1_000_000_000 + grace.components.attoseconds / 1_000_000_000
-            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(nanoseconds))) {
+            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(grace / .nanoseconds(1)))) {
                 finisher.finishAndExit(interrupted: true)
             }
         }
@@ -113,8 +112,8 @@ struct CrawlRun {
 
     /// What the first signal does, said at once: the display goes on while requests in flight finish.
     static func stoppingNote(signal: Int32, grace: Duration) -> String {
-        let seconds = Double(grace.components.seconds) + Double(grace.components.attoseconds) / 1e18
-        let note = "stopping: no new requests; waiting up to \(String(format: "%g", seconds))s for those in flight"
+        let note =
+            "stopping: no new requests; waiting up to \(String(format: "%g", grace / .seconds(1)))s for those in flight"
         // After a hang-up nobody is there to press anything.
         guard signal != SIGHUP else { return note }
         return note + " (\(signal == SIGINT ? "Ctrl-C" : "SIGTERM") again to stop now)"
@@ -194,13 +193,15 @@ final class Finisher: Sendable {
         // The first finish may be stuck on a stalled output; the grace timer's or a second signal's exit bounds it.
         guard first else { return waitForFinish(until: nil) ?? .software }
         var code = code(interrupted: interrupted, failed: failed)
-        let stopped = interrupted || state.withLock { $0.signal } != nil
+        var writeError: OutputError?
         do {
             try writer.flush(sync: true)
-            _ = reporter.finish(interrupted: stopped)
         } catch {
-            _ = reporter.finish(interrupted: stopped)
-            printError("Error: \(error)\n")
+            writeError = error
+        }
+        _ = reporter.finish(interrupted: interrupted || state.withLock { $0.signal } != nil)
+        if let writeError {
+            printError("Error: \(writeError)\n")
             code = .cannotCreate
         }
         state.withLock { $0.finished = code }
@@ -215,14 +216,13 @@ final class Finisher: Sendable {
     func finishAndExit(interrupted: Bool, flushLimit: Duration = .seconds(2)) -> Never {
         Thread { _ = self.finish(interrupted: interrupted, failed: false) }.start()
         if let code = waitForFinish(until: .now + flushLimit) { code.exitProcess() }
-        let said = Mutex(false)
+        let said = DispatchSemaphore(value: 0)
         Thread {
             _ = self.reporter.finish(interrupted: true)
             printError("trawl: the output takes no more writes; exiting without the records still queued\n")
-            said.withLock { $0 = true }
+            said.signal()
         }.start()
-        let deadline = ContinuousClock.now + .seconds(1)
-        while !said.withLock({ $0 }), ContinuousClock.now < deadline { usleep(10_000) }
+        _ = said.wait(timeout: .now() + .seconds(1))
         code(interrupted: true, failed: false).exitProcess()
     }
 

@@ -51,7 +51,8 @@ enum OutputFile {
         // Two runs appending to one file would each fetch and record what the other has not recorded yet. The lock
         // goes with the process, so a crash leaves nothing to clean up; it is taken before --force truncates or
         // --resume cuts a torn line, either of which would damage the other run's records.
-        if FileIdentity(fd: fd) != nil, flock(fd, LOCK_EX | LOCK_NB) != 0, errno == EWOULDBLOCK {
+        let regular = FileIdentity(fd: fd) != nil
+        if regular, flock(fd, LOCK_EX | LOCK_NB) != 0, errno == EWOULDBLOCK {
             close(fd)
             throw ExitError(
                 code: .cannotCreate,
@@ -70,6 +71,6 @@ enum OutputFile {
                 throw ExitError(code: .cannotCreate, message: "cannot resume '\(path)': \(error)")
             }
         }
-        return Opened(fd: fd, name: path, resumed: resumed, resumable: FileIdentity(fd: fd) != nil)
+        return Opened(fd: fd, name: path, resumed: resumed, resumable: regular)
     }
 }

@@ -7,16 +7,7 @@ import TrawlTestSite
 /// Writes `text` to standard error. A failed write (a closed terminal, EIO) is ignored: FileHandle's `write`
 /// would trap on it.
 func printError(_ text: String) {
-    var text = text
-    text.withUTF8 { bytes in
-        var offset = 0
-        while offset < bytes.count {
-            let written = write(STDERR_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
-            if written < 0 && errno == EINTR { continue }
-            guard written > 0 else { return }
-            offset += written
-        }
-    }
+    TerminalOutput(fd: STDERR_FILENO).write(text)
 }
 
 /// Parses, runs and maps the outcome to an exit status.
@@ -47,8 +38,8 @@ func runTrawl(_ arguments: [String], environment: [String: String]) async -> Exi
             }
             return try await CrawlRun(
                 input: input.reader,
-                // Counted only when it is a regular file: a second reader of a pipe would steal its lines.
-                inputPath: settings.input == "-" || input.identity == nil ? nil : settings.input,
+                // The line counter counts only a regular file: a second reader of a pipe would steal its lines.
+                inputPath: settings.input == "-" ? nil : settings.input,
                 output: output,
                 configuration: settings.configuration, transport: settings.transport, curl: settings.curl,
                 curlOnlyFlags: settings.curlOnlyFlags,

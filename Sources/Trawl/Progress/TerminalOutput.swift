@@ -1,8 +1,13 @@
 import Dispatch
 
 /// The file descriptor progress goes to, and what the terminal behind it can do.
-struct TerminalOutput: Sendable {
+public struct TerminalOutput: Sendable {
     let fd: Int32
+
+    /// Writes to `fd`, which is never closed.
+    public init(fd: Int32) {
+        self.fd = fd
+    }
 
     /// Whether `fd` is a terminal.
     var isTerminal: Bool { isatty(fd) == 1 }
@@ -29,7 +34,7 @@ struct TerminalOutput: Sendable {
 
     /// Writes all of `text`, retrying after interrupts and short writes; gives up on other errors
     /// (a closed terminal must not stop the crawl).
-    func write(_ text: String) {
+    public func write(_ text: String) {
         var text = text
         text.withUTF8 { buffer in
             guard var base = buffer.baseAddress else { return }
