@@ -143,7 +143,7 @@ public final class URLSource {
                 skippedSinceReport += 1
                 return nil
             }
-            if done.contains(digest) {
+            if !done.isEmpty && done.contains(digest) {
                 resumedSinceReport += 1
                 if doneFailed.contains(digest) { resumedFailed.add(1, ordering: .relaxed) }
                 return nil

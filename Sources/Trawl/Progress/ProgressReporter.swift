@@ -196,8 +196,7 @@ public final class ProgressReporter: Sendable {
         let final = snapshot()
         guard first else { return final }
         queue.sync {
-            var text = clearLive(width: currentWidth())
-            if cursorHidden.exchange(false, ordering: .sequentiallyConsistent) { text += ANSI.showCursor }
+            var text = clearLiveShowingCursor()
             if display.summary {
                 text += ProgressRenderer.summary(
                     final, destination: destination, interrupted: interrupted, resumable: resumable,
@@ -218,8 +217,7 @@ public final class ProgressReporter: Sendable {
                 return !state.suspended
             }
             guard first else { return }
-            var text = clearLive(width: currentWidth())
-            if cursorHidden.exchange(false, ordering: .sequentiallyConsistent) { text += ANSI.showCursor }
+            let text = clearLiveShowingCursor()
             if !text.isEmpty { output.write(text) }
         }
     }
@@ -326,6 +324,13 @@ public final class ProgressReporter: Sendable {
         let width = max(1, width)
         let above = columns.dropLast().reduce(0) { $0 + max(1, ($1 + width - 1) / width) }
         return above + max(0, last - 1) / width
+    }
+
+    /// ``clearLive(width:)`` at the current width, then the cursor shown again if the display hid it.
+    private func clearLiveShowingCursor() -> String {
+        var text = clearLive(width: currentWidth())
+        if cursorHidden.exchange(false, ordering: .sequentiallyConsistent) { text += ANSI.showCursor }
+        return text
     }
 
     /// The escape sequence that erases the live display (empty when nothing is drawn), marking it erased.

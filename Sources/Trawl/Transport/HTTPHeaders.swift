@@ -37,36 +37,38 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
 
     /// The first value of `name`, compared case-insensitively.
     public subscript(name: String) -> String? {
-        if let field = parsed.first(where: { $0.name.caseInsensitiveEquals(name) }) { return field.value }
-        guard !lines.isEmpty else { return nil }
-        var name = name
-        return name.withUTF8 { wanted in
-            lines.withUnsafeBytes { block -> String? in
-                var found: String?
-                Self.forEachField(in: block) { fieldName, value in
-                    guard Self.namesMatch(fieldName, wanted) else { return true }
-                    found = String(decoding: value, as: UTF8.self)
-                    return false
-                }
-                return found
-            }
+        var found: String?
+        forEachValue(of: name) { value in
+            found = value
+            return false
         }
+        return found
     }
 
     /// Every value of `name`, compared case-insensitively, in order.
     func values(_ name: String) -> [String] {
-        var found = parsed.filter { $0.name.caseInsensitiveEquals(name) }.map(\.value)
-        guard !lines.isEmpty else { return found }
+        var found: [String] = []
+        forEachValue(of: name) { value in
+            found.append(value)
+            return true
+        }
+        return found
+    }
+
+    /// Calls `body` with each value of `name` (compared case-insensitively), in order, while it returns true.
+    private func forEachValue(of name: String, _ body: (String) -> Bool) {
+        for field in parsed where field.name.caseInsensitiveEquals(name) {
+            guard body(field.value) else { return }
+        }
+        guard !lines.isEmpty else { return }
         var name = name
         name.withUTF8 { wanted in
             lines.withUnsafeBytes { block in
                 Self.forEachField(in: block) { fieldName, value in
-                    if Self.namesMatch(fieldName, wanted) { found.append(String(decoding: value, as: UTF8.self)) }
-                    return true
+                    !Self.namesMatch(fieldName, wanted) || body(String(decoding: value, as: UTF8.self))
                 }
             }
         }
-        return found
     }
 
     /// Calls `body` with the name and value bytes of each `name:value\n` line of `block`, in order, while it

@@ -315,32 +315,33 @@ final class CurlTransfer {
             appendFolded(bytes, end: end)
             return true
         }
-        // A line without a colon is dropped.
-        guard let colonPointer = memchr(base, 58, end) else {
-            lastFieldKept = false
-            return true
-        }
+        lastFieldKept = false
+        // A line without a colon, or without a name before it, is dropped.
+        guard let colonPointer = memchr(base, 58, end) else { return true }
         let colon = base.distance(to: UnsafeRawPointer(colonPointer))
-        guard colon > 0 else {
-            lastFieldKept = false
-            return true
-        }
-        var start = colon + 1
-        while start < end, bytes[start] == 32 || bytes[start] == 9 { start += 1 }
-        var stop = end
-        while stop > start, bytes[stop - 1] == 32 || bytes[stop - 1] == 9 { stop -= 1 }
+        guard colon > 0 else { return true }
+        let value = Self.trimmed(bytes, colon + 1..<end)
         headerLines.pointee.append(bytes, count: colon + 1)
-        headerLines.pointee.append(bytes + start, count: stop - start)
+        headerLines.pointee.append(bytes + value.lowerBound, count: value.count)
         headerLines.pointee.append(10)
         lastFieldKept = true
-        lastValueEmpty = stop == start
+        lastValueEmpty = value.isEmpty
         if colon == 14,
             UnsafeRawBufferPointer(start: base, count: colon).elementsEqual(
                 Self.contentLengthName, by: HTTPHeaders.asciiCaseFolded)
         {
-            return checkContentLength(UnsafeBufferPointer(start: bytes + start, count: stop - start))
+            return checkContentLength(UnsafeBufferPointer(start: bytes + value.lowerBound, count: value.count))
         }
         return true
+    }
+
+    /// `range` of `bytes` without its leading and trailing spaces and tabs.
+    private static func trimmed(_ bytes: UnsafePointer<UInt8>, _ range: Range<Int>) -> Range<Int> {
+        var start = range.lowerBound
+        while start < range.upperBound, bytes[start] == 32 || bytes[start] == 9 { start += 1 }
+        var stop = range.upperBound
+        while stop > start, bytes[stop - 1] == 32 || bytes[stop - 1] == 9 { stop -= 1 }
+        return start..<stop
     }
 
     private static let contentLengthName = Array("content-length".utf8)
@@ -362,14 +363,11 @@ final class CurlTransfer {
     /// Adds a folded line's text, trimmed, to the value of the field kept last: the fold becomes one space.
     private func appendFolded(_ bytes: UnsafePointer<UInt8>, end: Int) {
         guard lastFieldKept else { return }
-        var start = 0
-        while start < end, bytes[start] == 32 || bytes[start] == 9 { start += 1 }
-        var stop = end
-        while stop > start, bytes[stop - 1] == 32 || bytes[stop - 1] == 9 { stop -= 1 }
-        guard stop > start else { return }
+        let text = Self.trimmed(bytes, 0..<end)
+        guard !text.isEmpty else { return }
         headerLines.pointee.removeLast()  // the field's "\n"
         if !lastValueEmpty { headerLines.pointee.append(32) }
-        headerLines.pointee.append(bytes + start, count: stop - start)
+        headerLines.pointee.append(bytes + text.lowerBound, count: text.count)
         headerLines.pointee.append(10)
         lastValueEmpty = false
     }
