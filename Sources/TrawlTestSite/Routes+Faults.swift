@@ -87,16 +87,19 @@ extension Routes {
         return .close
     }
 
-    /// `/trailers?status=200`: a chunked answer of `status` whose trailer section, after the body, carries
-    /// `Location: /page/from-trailer`, `Retry-After: 7` and `X-Trailer: yes`; its header section has none of them.
+    /// `/trailers?status=200&status-line=0`: a chunked answer of `status` whose trailer section, after the body,
+    /// carries `Location: /page/from-trailer`, `Retry-After: 7` and `X-Trailer: yes`; its header section has none
+    /// of them. With `status-line=1` the trailer section starts with a field line `HTTP/1.1 302 Found: x`.
     static func trailers(_ exchange: Exchange) -> ConnectionAction {
         let status = exchange.query.int("status", default: 200, in: 200...599)
+        let statusLine =
+            exchange.query.int("status-line", default: 0, in: 0...1) == 1 ? "HTTP/1.1 302 Found: x\r\n" : ""
         let headers = [("Content-Type", "text/plain; charset=utf-8"), ("Transfer-Encoding", "chunked")]
         guard exchange.sendHead(status: status, headers: headers, contentLength: nil, closing: true) else {
             return .close
         }
         _ = exchange.connection.send(
-            "5\r\nhello\r\n0\r\nLocation: /page/from-trailer\r\nRetry-After: 7\r\nX-Trailer: yes\r\n\r\n")
+            "5\r\nhello\r\n0\r\n\(statusLine)Location: /page/from-trailer\r\nRetry-After: 7\r\nX-Trailer: yes\r\n\r\n")
         return .close
     }
 

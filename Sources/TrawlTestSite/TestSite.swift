@@ -14,8 +14,9 @@
 /// - `/reset`, `/reset-mid-body[?bytes=1000]`, `/empty-reply`, `/hang`, `/malformed`, `/half-head[?whole-lines=1]`,
 ///   `/bad-chunked`, `/short-body[?declared=1000&sent=10]`, `/stale-keep-alive[?size=2048]`: connection and
 ///   framing faults.
-/// - `/trailers[?status=200]`: a chunked answer whose trailer section carries `Location`, `Retry-After` and
-///   `X-Trailer` fields its header section lacks.
+/// - `/trailers[?status=200&status-line=0]`: a chunked answer whose trailer section carries `Location`,
+///   `Retry-After` and `X-Trailer` fields its header section lacks (after a line `HTTP/1.1 302 Found: x` with
+///   `status-line=1`).
 /// - `/folded-header`: a page whose `Content-Type` and `X-Folded` fields are folded onto a second line.
 /// - `/bad-length[?length=3&also=<text>&sent=3]`: a 200 with the given `Content-Length` field(s) verbatim, then `sent`
 ///   bytes and close.

@@ -166,13 +166,15 @@ import TrawlTestSite
         await transport.shutdown()
     }
 
-    @Test(arguments: [200, 302, 429])
-    func trailerFieldsAreNotTakenForHeaderFields(_ status: Int) async throws {
+    @Test(arguments: [200, 302, 429], [false, true])
+    func trailerFieldsAreNotTakenForHeaderFields(_ status: Int, afterAStatusLine: Bool) async throws {
         // libcurl hands a chunked body's trailer fields to the header callback after the blank line; a Location
         // or Retry-After there must not redirect or pause anything (RFC 9110 section 6.5). (Not in the
         // conformance suite: URLSession on Linux stops the whole process on trailers, in FoundationNetworking.)
+        // Nor does a trailer line that looks like a status line start a response of its own.
         let transport = try CurlMultiTransport()
-        let response = try await transport.perform(request("/trailers?status=\(status)"))
+        let response = try await transport.perform(
+            request("/trailers?status=\(status)&status-line=\(afterAStatusLine ? 1 : 0)"))
         #expect(response.status == status)
         #expect(response.bodyBytes == 5)
         #expect(response.headers["location"] == nil)

@@ -28,6 +28,7 @@ enum CurlOption: Int32 {
     case sslVerifyHost = 81  // CURLOPT_SSL_VERIFYHOST (2 = check the name, 0 = do not)
     case httpVersion = 84  // CURLOPT_HTTP_VERSION
     case curlURL = 10282  // CURLOPT_CURLU (7.63.0): the URL as a parsed CURLU handle
+    case suppressConnectHeaders = 265  // CURLOPT_SUPPRESS_CONNECT_HEADERS (7.54.0)
     case dnsCacheTimeout = 92  // CURLOPT_DNS_CACHE_TIMEOUT: seconds a resolved name is kept; 0 keeps none
 }
 

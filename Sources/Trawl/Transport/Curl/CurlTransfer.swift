@@ -35,6 +35,12 @@ final class CurlTransfer {
     /// Whether the last response's header block ended with its blank line. libcurl 7.88 reports a connection
     /// that closes inside the header block as a complete, empty 200 response (as its command-line tool does).
     private var headerBlockEnded = false
+    /// The status code of the header block being read, from its status line (0 if it had none legible).
+    private var blockStatus = 0
+    /// Whether the final response's header block (status 200 or above) has ended: from then on the header
+    /// callback sees only trailer fields, and a line starting with `HTTP/` there is one of them, not a new
+    /// response. (A proxy's answer to CONNECT never reaches the callback: `CURLOPT_SUPPRESS_CONNECT_HEADERS`.)
+    private var finalHeadersEnded = false
     /// Whether the last header line was kept as a field, which a folded line (obsolete line folding) continues,
     /// and whether that field's value is empty so far.
     private var lastFieldKept = false
@@ -85,6 +91,8 @@ final class CurlTransfer {
         try check(.dnsCacheTimeout, curl.setopt(easy, .dnsCacheTimeout, 0))
         try check(.noProgress, curl.setopt(easy, .noProgress, 1))
         try check(.httpGet, curl.setopt(easy, .httpGet, 1))
+        // A proxy's answer to CONNECT stays out of the header callback, which then sees the origin's responses only.
+        try check(.suppressConnectHeaders, curl.setopt(easy, .suppressConnectHeaders, 1))
         // trawl follows redirects itself, so it can strip credentials and count hops.
         try check(.followLocation, curl.setopt(easy, .followLocation, 0))
         // "": every encoding this libcurl can decode, decoded before the write callback counts it.
@@ -287,22 +295,26 @@ final class CurlTransfer {
         var end = line.count
         while end > 0, bytes[end - 1] == 10 || bytes[end - 1] == 13 { end -= 1 }
         guard end > 0 else {
+            if blockStatus >= 200 { finalHeadersEnded = true }
             headerBlockEnded = true
             return true
         }
-        // "HTTP/" in any case, as libcurl takes it: a status line starts a new header block.
+        // After the final response's blank line: a chunked body's trailer fields, which libcurl hands to this
+        // callback too. They are no header fields (RFC 9110 section 6.5): a Location or Retry-After there must
+        // not redirect or pause anything, and a trailer line that looks like a status line starts nothing.
+        if finalHeadersEnded { return true }
+        // "HTTP/" in any case, as libcurl takes it: a status line starts a new header block (after a 1xx).
         if end >= 5, bytes[0] | 0x20 == 104, bytes[1] | 0x20 == 116, bytes[2] | 0x20 == 116, bytes[3] | 0x20 == 112,
             bytes[4] == 47
         {
             headerLines.pointee.removeAll()
             headerBlockEnded = false
+            blockStatus = Self.statusCode(bytes, end: end)
             lastFieldKept = false
             declaredLength = nil
             return true
         }
-        // After the blank line, until the next status line: a chunked body's trailer fields, which libcurl hands
-        // to this callback too. They are no header fields (RFC 9110 section 6.5): a Location or Retry-After
-        // there must not redirect or pause anything.
+        // Between a header block's blank line and the next status line, if any: nothing a response holds.
         if headerBlockEnded { return true }
         // A line with a bare CR or LF inside (which would split the line block) is dropped.
         guard memchr(base, 10, end) == nil, memchr(base, 13, end) == nil else {
@@ -333,6 +345,20 @@ final class CurlTransfer {
             return checkContentLength(UnsafeBufferPointer(start: bytes + value.lowerBound, count: value.count))
         }
         return true
+    }
+
+    /// The three-digit code of the status line `bytes[..<end]` (`HTTP/1.1 200 OK`, `HTTP/2 200`), or 0.
+    private static func statusCode(_ bytes: UnsafePointer<UInt8>, end: Int) -> Int {
+        var index = 5
+        while index < end, bytes[index] != 32 { index += 1 }
+        while index < end, bytes[index] == 32 { index += 1 }
+        guard index + 3 <= end else { return 0 }
+        var code = 0
+        for digit in UnsafeBufferPointer(start: bytes + index, count: 3) {
+            guard digit >= 48 && digit <= 57 else { return 0 }
+            code = code * 10 + Int(digit - 48)
+        }
+        return code
     }
 
     /// `range` of `bytes` without its leading and trailing spaces and tabs.
@@ -442,6 +468,8 @@ final class CurlTransfer {
         headerLines.pointee.removeAll()
         bodyCapReached = false
         headerBlockEnded = false
+        blockStatus = 0
+        finalHeadersEnded = false
         lastFieldKept = false
         declaredLength = nil
         framingError = nil
