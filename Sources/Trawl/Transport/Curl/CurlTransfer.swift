@@ -35,8 +35,6 @@ final class CurlTransfer {
     /// Whether the last response's header block ended with its blank line. libcurl 7.88 reports a connection
     /// that closes inside the header block as a complete, empty 200 response (as its command-line tool does).
     private var headerBlockEnded = false
-    /// The status code of the header block being read, from its status line (0 if it had none legible).
-    private var blockStatus = 0
     /// Whether the final response's header block (status 200 or above) has ended: from then on the header
     /// callback sees only trailer fields, and a line starting with `HTTP/` there is one of them, not a new
     /// response. (A proxy's answer to CONNECT never reaches the callback: `CURLOPT_SUPPRESS_CONNECT_HEADERS`.)
@@ -295,7 +293,10 @@ final class CurlTransfer {
         var end = line.count
         while end > 0, bytes[end - 1] == 10 || bytes[end - 1] == 13 { end -= 1 }
         guard end > 0 else {
-            if blockStatus >= 200 { finalHeadersEnded = true }
+            // libcurl has read this block's status line by now: a 1xx block is not the final one.
+            if !headerBlockEnded, let status = curl.getinfo(easy, .responseCode), status >= 200 {
+                finalHeadersEnded = true
+            }
             headerBlockEnded = true
             return true
         }
@@ -309,7 +310,6 @@ final class CurlTransfer {
         {
             headerLines.pointee.removeAll()
             headerBlockEnded = false
-            blockStatus = Self.statusCode(bytes, end: end)
             lastFieldKept = false
             declaredLength = nil
             return true
@@ -345,20 +345,6 @@ final class CurlTransfer {
             return checkContentLength(UnsafeBufferPointer(start: bytes + value.lowerBound, count: value.count))
         }
         return true
-    }
-
-    /// The three-digit code of the status line `bytes[..<end]` (`HTTP/1.1 200 OK`, `HTTP/2 200`), or 0.
-    private static func statusCode(_ bytes: UnsafePointer<UInt8>, end: Int) -> Int {
-        var index = 5
-        while index < end, bytes[index] != 32 { index += 1 }
-        while index < end, bytes[index] == 32 { index += 1 }
-        guard index + 3 <= end else { return 0 }
-        var code = 0
-        for digit in UnsafeBufferPointer(start: bytes + index, count: 3) {
-            guard digit >= 48 && digit <= 57 else { return 0 }
-            code = code * 10 + Int(digit - 48)
-        }
-        return code
     }
 
     /// `range` of `bytes` without its leading and trailing spaces and tabs.
@@ -468,7 +454,6 @@ final class CurlTransfer {
         headerLines.pointee.removeAll()
         bodyCapReached = false
         headerBlockEnded = false
-        blockStatus = 0
         finalHeadersEnded = false
         lastFieldKept = false
         declaredLength = nil
