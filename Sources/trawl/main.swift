@@ -4,10 +4,12 @@ import Trawl
 import TrawlCommandLine
 import TrawlTestSite
 
-/// Writes `text` to standard error. A failed write (a closed terminal, EIO) is ignored: FileHandle's `write`
-/// would trap on it.
+/// Writes `text` to standard error, its control characters but line breaks escaped: a message quotes file
+/// names and flag values as given, and `trawl $'x\e]0;t\a'` must not retitle the terminal. A failed write (a
+/// closed terminal, EIO) is ignored: FileHandle's `write` would trap on it.
 func printError(_ text: String) {
-    TerminalOutput(fd: STDERR_FILENO).write(text)
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    TerminalOutput(fd: STDERR_FILENO).write(lines.map { TerminalText.sanitize(String($0)) }.joined(separator: "\n"))
 }
 
 /// Parses, runs and maps the outcome to an exit status.

@@ -71,6 +71,17 @@ import TrawlTestSite
         #expect(!output.stderr.contains("\r") && !output.stderr.contains("\u{07}"), "the header was printed raw")
     }
 
+    /// Messages quote file names and flags as given; their control characters are escaped, not sent to the
+    /// terminal (here: a window title, a screen clear, an 8-bit CSI).
+    @Test(arguments: [["/nonexistent/x\u{1B}]0;owned\u{07}"], ["-", "--bad\u{1B}[2J"], ["-", "-c", "1\u{9B}31m"]])
+    func controlCharactersInAQuotedArgumentAreEscaped(_ arguments: [String]) async throws {
+        let output = try await TrawlProcess.run(arguments, stdin: "")
+        #expect(output.status == 64 || output.status == 66, "\(output.stderr)")
+        #expect(output.stderr.hasPrefix("Error: "), "\(output.stderr)")
+        #expect(!output.stderr.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x9B })
+        #expect(output.stderr.contains("\\e") || output.stderr.contains("\\u{9B}"), "\(output.stderr)")
+    }
+
     @Test func aMissingInputFileExits66NamingIt() async throws {
         let output = try await TrawlProcess.run(["/nonexistent/urls.txt"])
         #expect(output.status == 66)
