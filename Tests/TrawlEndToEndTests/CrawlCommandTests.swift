@@ -415,4 +415,45 @@ extension CrawlCommandTests {
         let text = try String(contentsOfFile: out, encoding: .utf8)
         #expect(text.isEmpty || text.hasSuffix("\n"))
     }
+
+    /// A Node.js or asyncio parent may hand down non-blocking pipes; one read slower than trawl writes is
+    /// waited on, not taken for a failed output (exit 73 with a torn line).
+    @Test func aNonBlockingStdoutReadSlowlyGetsEveryRecord() async throws {
+        let urls = (0..<1500).map { site.url("/page/\($0)", host: site.hosts[$0 % 3]) }
+        let list = write(urls)
+        let process = Process()
+        process.executableURL = TrawlProcess.executable
+        process.arguments = [list, "--progress", "never"]
+        let out = Pipe()
+        let err = Pipe()
+        for pipe in [out, err] {
+            let fd = pipe.fileHandleForWriting.fileDescriptor
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        }
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let reader = out.fileHandleForReading.fileDescriptor
+        let stdout = await withCheckedContinuation { continuation in
+            Thread {
+                // Nothing is read until the pipe is full (holds 32 KiB or more and has stopped filling) or
+                // trawl has exited: trawl has more to write than the pipe takes, so it meets EAGAIN.
+                var available: Int32 = 0
+                var stalled = 0
+                while process.isRunning, available < 32_768 || stalled < 300 {
+                    let before = available
+                    usleep(1000)
+                    guard ioctl(reader, UInt(FIONREAD), &available) == 0 else { break }
+                    stalled = available == before ? stalled + 1 : 0
+                }
+                continuation.resume(returning: out.fileHandleForReading.readDataToEndOfFile())
+            }.start()
+        }
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let lines = String(decoding: stdout, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(process.terminationStatus == 0, "\(String(decoding: stderr, as: UTF8.self))")
+        #expect(lines.count == urls.count + 1 && lines.last == "")
+        #expect(stdout.count > 65_536, "the records fit the pipe: the test proves nothing")
+    }
 }

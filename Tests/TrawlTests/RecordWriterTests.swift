@@ -89,44 +89,74 @@ import Testing
     }
 
     @Test func nothingIsWrittenAfterAWriteFailedHalfway() throws {
-        // A non-blocking pipe with one page free: a batch longer than that is written in part, then fails (EAGAIN).
+        // A socket whose reader does not read, with a small send buffer and a send timeout: a batch longer than
+        // the buffer is written in part, then the write times out (EAGAIN on a blocking descriptor: a failure).
         var fds: [Int32] = [-1, -1]
-        try #require(pipe(&fds) == 0)
+        try #require(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds) == 0)
         defer { for fd in fds { close(fd) } }
+        var size: Int32 = 8192
+        var timeout = timeval(tv_sec: 0, tv_usec: 50_000)
+        _ = setsockopt(fds[0], SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        _ = setsockopt(fds[0], SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
-        _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
-        var newline = UInt8(ascii: "\n")
-        while Platform.write(fds[1], &newline, 1) == 1 {}
         func drain() -> [UInt8] {
             var bytes: [UInt8] = []
             var chunk = [UInt8](repeating: 0, count: 4096)
             while true {
-                let got = chunk.withUnsafeMutableBytes { read(fds[0], $0.baseAddress!, $0.count) }
+                let got = chunk.withUnsafeMutableBytes { read(fds[1], $0.baseAddress!, $0.count) }
                 if got <= 0 { return bytes }
                 bytes += chunk[..<got]
             }
         }
-        var page = [UInt8](repeating: 0, count: 4096)
-        #expect(page.withUnsafeMutableBytes { read(fds[0], $0.baseAddress!, $0.count) } == 4096)
 
-        let writer = RecordWriter(fd: fds[1], queueLimit: 1000, flushInterval: .seconds(3600))
-        for index in 0..<100 { writer.write(record(index)) }
+        let writer = RecordWriter(fd: fds[0], queueLimit: 10_000, flushInterval: .seconds(3600))
+        for index in 0..<2000 { writer.write(record(index)) }
         #expect(throws: OutputError.self) { try writer.flush() }
         var written = drain()
-        // The pipe has room again: a record written now would follow the half line.
-        writer.write(record(1000))
+        // The socket has room again: a record written now would follow the half line.
+        writer.write(record(5000))
         #expect(throws: OutputError.self) { try writer.flush() }
         written += drain()
 
-        let text = String(decoding: written.drop(while: { $0 == UInt8(ascii: "\n") }), as: UTF8.self)
+        let text = String(decoding: written, as: UTF8.self)
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.count > 1, "the first batch was not written in part")
+        #expect(lines.count < 2000, "the whole batch went out: the write never failed")
         let torn = lines.removeLast()
         #expect(!torn.isEmpty, "the batch was not cut inside a line")
         for line in lines {
             #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) != nil, "not a whole record: \(line)")
         }
-        #expect(!text.contains(#""url":"http://a/1000""#))
+        #expect(!text.contains(#""url":"http://a/5000""#))
+    }
+
+    @Test func aFullNonBlockingPipeIsWaitedOutNotTakenForAFailure() async throws {
+        // What a Node.js or asyncio parent hands down: a non-blocking pipe, read slower than it is written.
+        var fds: [Int32] = [-1, -1]
+        try #require(pipe(&fds) == 0)
+        defer { close(fds[0]) }
+        _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
+        let reader = fds[0]
+        let received = Task.detached {
+            var bytes: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            var available: Int32 = 0
+            // Reads nothing until the pipe is full, so the writer must meet EAGAIN.
+            while ioctl(reader, UInt(FIONREAD), &available) == 0, available < 16_384 { usleep(1000) }
+            while true {
+                let got = chunk.withUnsafeMutableBytes { read(reader, $0.baseAddress!, $0.count) }
+                if got <= 0 { return bytes }
+                bytes += chunk[..<got]
+                usleep(100)
+            }
+        }
+        let writer = RecordWriter(fd: fds[1], queueLimit: 10_000, flushInterval: .seconds(3600))
+        for index in 0..<3000 { writer.write(record(index)) }
+        try writer.flush()
+        close(fds[1])
+        let lines = String(decoding: await received.value, as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == 3000)
+        #expect(lines.last?.contains(#""url":"http://a/2999""#) == true)
     }
 
     @Test func aFailedWriteIsReportedByFlush() throws {

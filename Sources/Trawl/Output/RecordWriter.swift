@@ -90,18 +90,7 @@ public final class RecordWriter: RecordSink {
         }
         for record in output.batch { encoder.encode(record, into: &output.buffer) }
         output.batch.removeAll(keepingCapacity: true)
-        let failure = output.buffer.withUnsafeBytes { raw -> Int32 in
-            var offset = 0
-            while offset < raw.count {
-                let written = Platform.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                offset += written
-            }
-            return 0
-        }
+        let failure = output.buffer.withUnsafeBytes { Platform.writeAll(fd, $0.baseAddress!, $0.count) }
         if failure != 0 && output.failed == 0 { output.failed = failure }
         output.buffer.removeAll(keepingCapacity: true)
     }

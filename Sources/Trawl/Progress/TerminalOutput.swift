@@ -32,22 +32,13 @@ public struct TerminalOutput: Sendable {
         return fallback
     }
 
-    /// Writes all of `text`, retrying after interrupts and short writes; gives up on other errors
-    /// (a closed terminal must not stop the crawl).
+    /// Writes all of `text` (see ``Platform/writeAll(_:_:_:)``); gives up on errors (a closed terminal must
+    /// not stop the crawl).
     public func write(_ text: String) {
         var text = text
         text.withUTF8 { buffer in
-            guard var base = buffer.baseAddress else { return }
-            var left = buffer.count
-            while left > 0 {
-                let written = Platform.write(fd, base, left)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
-                left -= written
-                base += written
-            }
+            guard let base = buffer.baseAddress else { return }
+            _ = Platform.writeAll(fd, base, buffer.count)
         }
     }
 }

@@ -17,4 +17,27 @@ enum Platform {
             Glibc.write(fd, buffer, count)
         #endif
     }
+
+    /// Writes all `count` bytes at `buffer` to `fd`, retrying after interrupts and short writes. A descriptor
+    /// left non-blocking (`O_NONBLOCK`, as a Node.js or asyncio parent may hand down a pipe or terminal) that
+    /// is full is waited on until it takes more, as a blocking one would block: EAGAIN there is back-pressure,
+    /// not a failure. On a blocking descriptor EAGAIN means a send timeout set on it expired, and is a failure.
+    /// - Returns: 0, or the `errno` of the write that failed.
+    static func writeAll(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int32 {
+        var offset = 0
+        while offset < count {
+            let written = write(fd, buffer + offset, count - offset)
+            if written >= 0 {
+                offset += written
+                continue
+            }
+            let error = errno
+            if error == EINTR { continue }
+            guard error == EAGAIN || error == EWOULDBLOCK, fcntl(fd, F_GETFL) & O_NONBLOCK != 0 else { return error }
+            // A closed reader or an error wakes the poll too; the next write reports it.
+            var waiting = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+            _ = poll(&waiting, 1, -1)
+        }
+        return 0
+    }
 }
