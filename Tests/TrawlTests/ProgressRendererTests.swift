@@ -58,6 +58,7 @@ import Testing
     @Test func resumedRecordsCountTowardsTheTotalAndTheETA() {
         var snapshot = Self.busy()
         snapshot.resumed = 3_000
+        snapshot.pausedHosts = []
         let line = ProgressRenderer.liveLines(snapshot, width: 120, colour: false)[0]
         #expect(line.contains("75.1%") && line.contains("7,512/10,000"), "\(line)")
         // 2,488 left at 800 records a second.
@@ -67,6 +68,18 @@ import Testing
         #expect(summary.contains("URLs:     4,512 of 10,000 input lines"))
         #expect(summary.contains("Resumed:  3,000 URLs already had a record; not fetched again"))
         #expect(!ProgressRenderer.summary(Self.busy(), destination: "out.ndjson", colour: false).contains("Resumed"))
+    }
+
+    /// The last URLs waiting out a host's `Retry-After` cannot finish before it ends, whatever the rate says.
+    @Test func theETAIsNeverShorterThanTheLongestHostPause() {
+        var snapshot = Self.busy()
+        snapshot.resumed = 3_000
+        snapshot.pausedHosts = [.init(host: "a.example", remaining: .seconds(40)), .init(host: "b", remaining: .seconds(2))]
+        #expect(snapshot.estimatedRemaining == .seconds(40))
+        snapshot.pausedHosts = [.init(host: "b", remaining: .seconds(2))]
+        #expect(snapshot.estimatedRemaining == .milliseconds(3_110))  // the rate's estimate is longer
+        let line = ProgressRenderer.liveLines(snapshot, width: 120, colour: false)[0]
+        #expect(line.contains("ETA 3s") || line.contains("ETA 4s"), "\(line)")
     }
 
     @Test func percentageIsTrueAndNeverRoundsUpToAHundred() {

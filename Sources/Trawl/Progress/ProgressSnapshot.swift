@@ -82,7 +82,8 @@ public struct ProgressSnapshot: Sendable, Equatable {
         return min(100, Double(done) * 100 / Double(total))
     }
 
-    /// The time left at the recent record rate, or `nil` when it cannot be told.
+    /// The time left at the recent record rate, but never less than the longest host pause still to run
+    /// (its URLs cannot finish before it ends, however fast the rest went); `nil` when it cannot be told.
     public var estimatedRemaining: Duration? {
         guard let total else { return nil }
         let remaining = total - done
@@ -91,7 +92,9 @@ public struct ProgressSnapshot: Sendable, Equatable {
         guard rate > 0 else { return nil }
         let seconds = Double(remaining) / rate
         guard seconds < 1e9 else { return nil }
-        return .milliseconds(Int64(seconds * 1000))
+        let estimate = Duration.milliseconds(Int64(seconds * 1000))
+        guard let pause = pausedHosts.map(\.remaining).max() else { return estimate }
+        return max(estimate, pause)
     }
 
     /// Status counts ordered by count (largest first), then by status.
