@@ -14,10 +14,12 @@ import TrawlTestSite
     }
 
     @Test func aSortedListDoesNotHoldOtherHostsBehindABusyOne() async throws {
-        // Sixteen URLs of one host that answer after 5 s, then four of another; two slots for the busy host and
+        // Sixteen URLs of one host that answer after 30 s, then four of another; two slots for the busy host and
         // a window of only four tasks. Held back behind the busy host, the other host's pages could go out only
-        // after its first answers: they must go out while its first two requests are still waiting.
-        let busy = (0..<16).map { site.url("/slow/a\($0)?delay=5000") }
+        // after its first answers: they must go out while its first two requests are still waiting. (The wait
+        // is long because a full suite on two cores can hold a crawl up for seconds; a passing run takes
+        // milliseconds.)
+        let busy = (0..<16).map { site.url("/slow/a\($0)?delay=30000") }
         let others = (0..<4).map { site.url("/page/b\($0)", host: "127.0.0.2") }
         let run = Task {
             await crawl(
@@ -28,7 +30,7 @@ import TrawlTestSite
                     $0.concurrency.maxAdmitted = 4
                 }, clock: .continuous)
         }
-        let deadline = ContinuousClock.now + .milliseconds(4500)
+        let deadline = ContinuousClock.now + .seconds(25)
         while site.requestCount(host: "127.0.0.2") < 4, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(5))
         }
@@ -93,15 +95,18 @@ import TrawlTestSite
     @Test func stoppingEndsARunWhoseHostIsPaced() async throws {
         let urls = (0..<20).map { site.url("/page/r\($0)") }
         let control = RunControl()
+        let testSite = site
+        // Stops once the first request is in: a full suite on two cores can hold the crawl's start up for seconds.
         let stopper = Task {
-            try await Task.sleep(for: .milliseconds(700))
+            while testSite.requestCount() == 0 { try await Task.sleep(for: .milliseconds(5)) }
             control.stop()
+            return ContinuousClock.now
         }
-        let started = ContinuousClock.now
         let (sink, summary) = await crawl(
             urls, configure: { $0.politeness.ratePerHost = 2 }, clock: .continuous, control: control)
-        _ = try await stopper.value
-        #expect(ContinuousClock.now - started < .seconds(8))  // unstopped, the 20 URLs at 2 a second take 10 s
+        let stopped = try await stopper.value
+        // Unstopped, the 19 URLs left at 2 a second take 9.5 s.
+        #expect(ContinuousClock.now - stopped < .seconds(6))
         #expect(summary.interrupted)
         #expect(sink.records.count < 20 && sink.records.allSatisfy(\.ok))
     }
