@@ -74,7 +74,9 @@ import Testing
     @Test func theETAIsNeverShorterThanTheLongestHostPause() {
         var snapshot = Self.busy()
         snapshot.resumed = 3_000
-        snapshot.pausedHosts = [.init(host: "a.example", remaining: .seconds(40)), .init(host: "b", remaining: .seconds(2))]
+        snapshot.pausedHosts = [
+            .init(host: "a.example", remaining: .seconds(40)), .init(host: "b", remaining: .seconds(2)),
+        ]
         #expect(snapshot.estimatedRemaining == .seconds(40))
         snapshot.pausedHosts = [.init(host: "b", remaining: .seconds(2))]
         #expect(snapshot.estimatedRemaining == .milliseconds(3_110))  // the rate's estimate is longer
