@@ -67,6 +67,17 @@ import Testing
         }
     }
 
+    @Test func aSaturatedRetryAfterIsNotQuotedAsAnExactNumberOfSeconds() {
+        guard
+            case .fail(let error) = classifier.decide(
+                answer(429, retryAfter: "99999999999999999999999"), attempt: 1, now: now)
+        else { return #expect(Bool(false)) }
+        #expect(error.message == "HTTP 429 asked to wait more than 30 years, longer than the 120 s allowed")
+        guard case .fail(let exact) = classifier.decide(answer(429, retryAfter: "121"), attempt: 1, now: now)
+        else { return #expect(Bool(false)) }
+        #expect(exact.message == "HTTP 429 asked to wait 121 s, longer than the 120 s allowed")
+    }
+
     @Test func statusesOutsideTheListFailAtOnceAndListedOnesFailWhenAttemptsRunOut() {
         #expect(classifier.decide(answer(404), attempt: 1, now: now) == .fail(RecordError(.status, "HTTP 404")))
         #expect(

@@ -56,8 +56,11 @@ struct Classifier: Sendable {
         attempts > 1 ? "HTTP \(status) after \(attempts) attempts" : "HTTP \(status)"
     }
 
+    /// `duration` in seconds; a `Retry-After` so large it saturated (beyond about 292 years) is not given as a
+    /// meaningless exact figure.
     static func describe(_ duration: Duration) -> String {
         let seconds = duration.seconds
+        if seconds >= 1e9 { return "more than 30 years" }
         return seconds == seconds.rounded() ? "\(Int64(seconds)) s" : String(format: "%.3f s", seconds)
     }
 }
