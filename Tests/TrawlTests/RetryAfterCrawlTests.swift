@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+import TrawlTestSite
+
+@testable import Trawl
+
+/// How a crawl honours `Retry-After` (RELIABILITY, "Server and network faults"), judged at the loopback site over
+/// both transports: each reports the header the crawler acts on.
+@Suite(.timeLimit(.minutes(1))) struct RetryAfterCrawlTests {
+    let site: TestSite
+
+    init() throws {
+        site = try TestSite()
+    }
+
+    @Test(arguments: TransportKind.allCases)
+    func aURLWaitingOutARetryAfterHoldsNoSlot(_ kind: TransportKind) async throws {
+        // One slot. The limited URL's Retry-After wait is held open by the clock until the five pages of another
+        // host were served: they can only have been if the waiting URL gave its slot back.
+        let clock = GatedClock()
+        let path = "/retry-after/slot-\(kind)"
+        let limited = site.url("\(path)?after=1&times=1")
+        let pages = (0..<5).map { site.url("/page/slot\($0)", host: "127.0.0.2") }
+        let run = Task {
+            await crawl(
+                [limited] + pages, configure: { $0.concurrency.total = 1 }, clock: CrawlClock(clock),
+                transport: kind.make())
+        }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while site.requestCount(host: "127.0.0.2") < 5 || site.requestCount(path: path) < 1,
+            ContinuousClock.now < deadline
+        {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        let pagesServedDuringTheWait = site.requestCount(host: "127.0.0.2")
+        let limitedRequestsDuringTheWait = site.requestCount(path: path)
+        clock.open()
+        let ended = await finishes(run, within: .seconds(10))
+        if !ended { run.cancel() }
+        #expect(ended, "the run did not end once the wait was over")
+        #expect(pagesServedDuringTheWait == 5, "pages waited behind a URL sleeping out its Retry-After")
+        #expect(limitedRequestsDuringTheWait == 1)
+        #expect(clock.sleeps == [.seconds(1)])
+        let (sink, _) = await run.value
+        #expect(sink.records.count == 6 && sink.records.allSatisfy(\.ok))
+        #expect(sink.record(for: limited)?.attempts == 2)
+    }
+}
