@@ -45,4 +45,25 @@ import TrawlTestSite
         #expect(sink.records.count == 6 && sink.records.allSatisfy(\.ok))
         #expect(sink.record(for: limited)?.attempts == 2)
     }
+
+    @Test(arguments: TransportKind.allCases)
+    func aRetryAfterDateInThePastMeansNoWait(_ kind: TransportKind) async throws {
+        // An IMF-fixdate an hour ago: retry at once, neither sleeping nor pausing the host, nor taking the date
+        // for garbage (which would sleep the backoff). Adaptive pacing is off: the 429 would start a pace whose
+        // short sleeps between starts are not the wait under test.
+        let clock = RecordingClock()
+        let url = site.url("/retry-after/past-\(kind)?form=past&times=1")
+        let later = site.url("/page/after-past")
+        let (sink, _) = await crawl(
+            [url, later],
+            configure: {
+                $0.retry.policy = ConstantBackoff(.seconds(7))
+                $0.politeness.adaptive = false
+            }, clock: CrawlClock(clock), transport: kind.make())
+        let record = try #require(sink.record(for: url))
+        #expect(record.ok && record.attempts == 2, "\(String(describing: record.error))")
+        #expect(sink.record(for: later)?.ok == true)
+        #expect(clock.sleeps.allSatisfy { $0 <= .zero }, "\(clock.sleeps)")
+        #expect(site.requestCount(path: "/retry-after/past-\(kind)") == 2)
+    }
 }
