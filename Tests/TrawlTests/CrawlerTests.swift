@@ -159,13 +159,6 @@ import TrawlTestSite
         #expect(duringPause.filter { $0.host == "127.0.0.2" }.count >= 2)
     }
 
-    @Test func tooLongRetryAfterEndsTheURLAtOnce() async throws {
-        let url = site.url("/retry-after/long?after=500&times=5")
-        let (sink, _) = await crawl([url])
-        let record = try #require(sink.records.first)
-        #expect(record.error?.kind == .retryAfterTooLong && record.attempts == 1 && record.status == 429)
-    }
-
     @Test func garbageRetryAfterFallsBackToTheBackoff() async throws {
         let clock = RecordingClock()
         let url = site.url("/retry-after/garbage?form=garbage&times=1")

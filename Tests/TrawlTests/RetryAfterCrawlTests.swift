@@ -66,4 +66,38 @@ import TrawlTestSite
         #expect(clock.sleeps.allSatisfy { $0 <= .zero }, "\(clock.sleeps)")
         #expect(site.requestCount(path: "/retry-after/past-\(kind)") == 2)
     }
+
+    @Test(arguments: TransportKind.allCases)
+    func aRetryAfterAboveTheCapEndsTheURLInOneAttemptWithoutSleepingOrPausingTheHost(_ kind: TransportKind)
+        async throws
+    {
+        // Over the cap, however far (9999999999 s saturates rather than overflowing): one request, a record that
+        // says why, no sleep, and no pause of the host for the next URL. At the cap exactly, the wait is made.
+        let clock = RecordingClock()
+        let over = site.url("/retry-after/over-\(kind)?after=6&times=5")
+        let huge = site.url("/retry-after/huge-\(kind)?after=9999999999&times=5")
+        let atCap = site.url("/retry-after/at-cap-\(kind)?after=5&times=1", host: "127.0.0.2")
+        let sameHost = site.url("/page/after-cap")
+        let (sink, _) = await crawl(
+            [over, huge, sameHost, atCap],
+            configure: {
+                $0.retry.maxRetryAfter = .seconds(5)
+                // One at a time per host, so the page starts after both refusals.
+                $0.concurrency.perHost = 1
+            }, clock: CrawlClock(clock), transport: kind.make())
+        for url in [over, huge] {
+            let record = try #require(sink.record(for: url))
+            #expect(record.error?.kind == .retryAfterTooLong, "\(url)")
+            #expect(record.attempts == 1 && record.status == 429, "\(url)")
+            #expect(record.error?.message.contains("longer than the 5 s allowed") == true, "\(url)")
+        }
+        #expect(site.requestCount(path: "/retry-after/over-\(kind)") == 1)
+        #expect(site.requestCount(path: "/retry-after/huge-\(kind)") == 1)
+        #expect(sink.record(for: sameHost)?.ok == true)
+        let waited = try #require(sink.record(for: atCap))
+        #expect(waited.ok && waited.attempts == 2)
+        // The only long wait is the at-cap URL's (the refusals slow their host's pace to one start a second,
+        // which sleeps at most that long; a pause for a refused Retry-After would sleep 6 s or a century).
+        #expect(clock.sleeps.filter { $0 > .seconds(1) } == [.seconds(5)], "\(clock.sleeps)")
+    }
 }
