@@ -100,4 +100,25 @@ import TrawlTestSite
         // which sleeps at most that long; a pause for a refused Retry-After would sleep 6 s or a century).
         #expect(clock.sleeps.filter { $0 > .seconds(1) } == [.seconds(5)], "\(clock.sleeps)")
     }
+
+    @Test func urlsOfOneHostRefusedTogetherPauseItThenResumeSpreadOut() async throws {
+        // Three URLs of one host started at once, each answered 429 with Retry-After: 1 the first time. The host
+        // pauses from the first refusal until its second is over, then the URLs start at the pace learned from
+        // the pushback (a request per second per slot to begin with: 3/s, one every 333 ms), not all at once as
+        // the pause ends. A URL whose first request comes after the pause is refused too and pauses the host again.
+        let host = "127.0.0.3"
+        let urls = (0..<3).map { site.url("/retry-after/herd\($0)?after=1&times=1", host: host) }
+        let (sink, _) = await crawl(urls, configure: { $0.concurrency.perHost = 3 }, clock: .continuous)
+        #expect(sink.records.count == 3)
+        #expect(sink.records.allSatisfy { $0.ok && $0.attempts == 2 }, "\(sink.records)")
+        let arrivals = site.requests().filter { $0.host == host }.map(\.arrival).sorted()
+        try #require(arrivals.count == 6)
+        // Requests that left before the first refusal came back arrive within a moment of it; every later one
+        // waited for the pause (a little slack for timer rounding).
+        let later = arrivals.filter { $0 - arrivals[0] > .milliseconds(100) }
+        #expect(later.allSatisfy { $0 - arrivals[0] >= .milliseconds(900) }, "\(arrivals)")
+        // Spread out: a herd would start within a few milliseconds of each other as the pause ends.
+        let gaps = zip(later, later.dropFirst()).map { $1 - $0 }
+        #expect(!gaps.isEmpty && gaps.allSatisfy { $0 >= .milliseconds(150) }, "\(gaps)")
+    }
 }
