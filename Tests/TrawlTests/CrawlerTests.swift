@@ -210,12 +210,6 @@ import TrawlTestSite
         #expect(sink.records.first?.error?.kind == .timeout && sink.records.first?.attempts == 2)
     }
 
-    @Test func aRefusedConnectionIsRetriedThenRecordedAsConnect() async throws {
-        let url = "http://127.0.0.1:\(closedPort())/"
-        let (sink, _) = await crawl([url]) { $0.retry.maxAttempts = 3 }
-        #expect(sink.records.first?.error?.kind == .connect && sink.records.first?.attempts == 3)
-    }
-
     @Test func stoppingRecordsOnlyFinishedURLsAndNoneThatWereWaiting() async throws {
         let control = RunControl()
         let slow = (0..<3).map { site.url("/slow/\($0)?delay=400") }

@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+import TrawlTestSite
+
+@testable import Trawl
+
+/// How a crawl ends URLs that the network or the server fails (RELIABILITY, "Server and network faults"): what is
+/// retried, what is not, and what the final record says. Over both transports, judged at the loopback site.
+@Suite(.timeLimit(.minutes(1))) struct FaultCrawlTests {
+    let site: TestSite
+
+    init() throws {
+        site = try TestSite()
+    }
+
+    @Test(arguments: TransportKind.allCases)
+    func aRefusedConnectionIsRetriedWithBackoffThenRecordedAsConnectAndItsSlotReleased(_ kind: TransportKind)
+        async throws
+    {
+        // One slot in all. The closed port is on 127.0.0.1, the host of the page too (per-host limits ignore the
+        // port): a slot kept by any failed attempt would leave the page, or the next attempt, waiting forever.
+        let clock = RecordingClock()
+        let refused = "http://127.0.0.1:\(closedPort())/refused"
+        let later = site.url("/page/after-refused")
+        let run = Task {
+            await crawl(
+                [refused, later],
+                configure: {
+                    $0.concurrency.total = 1
+                    $0.retry.maxAttempts = 3
+                }, clock: CrawlClock(clock), transport: kind.make())
+        }
+        let ended = await finishes(run, within: .seconds(10))
+        if !ended { run.cancel() }
+        try #require(ended, "the run did not end: a slot was not given back")
+        let (sink, _) = await run.value
+        let record = try #require(sink.record(for: refused))
+        #expect(!record.ok && record.error?.kind == .connect && record.status == nil)
+        #expect(record.attempts == 3)
+        #expect(sink.record(for: later)?.ok == true)
+        // The policy is 10 ms doubling with equal jitter: 5–10 ms, then 10–20 ms.
+        let sleeps = clock.sleeps
+        try #require(sleeps.count == 2, "\(sleeps)")
+        #expect(sleeps[0] >= .milliseconds(5) && sleeps[1] >= .milliseconds(10), "\(sleeps)")
+    }
+}
