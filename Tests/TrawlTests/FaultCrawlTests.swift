@@ -43,4 +43,19 @@ import TrawlTestSite
         try #require(sleeps.count == 2, "\(sleeps)")
         #expect(sleeps[0] >= .milliseconds(5) && sleeps[1] >= .milliseconds(10), "\(sleeps)")
     }
+
+    @Test(arguments: TransportKind.allCases)
+    func clientErrorStatusesAreNotRetried(_ kind: TransportKind) async throws {
+        let clock = RecordingClock()
+        let codes = [400, 401, 403, 404, 410]
+        let urls = codes.map { site.url("/status/\($0)") }
+        let (sink, _) = await crawl(urls, clock: CrawlClock(clock), transport: kind.make())
+        for (code, url) in zip(codes, urls) {
+            let record = try #require(sink.record(for: url), "\(code)")
+            #expect(!record.ok && record.status == code && record.attempts == 1, "\(code)")
+            #expect(record.error == RecordError(.status, "HTTP \(code)"), "\(code)")
+            #expect(site.requestCount(path: "/status/\(code)") == 1, "\(code)")
+        }
+        #expect(clock.sleeps.isEmpty, "\(clock.sleeps)")
+    }
 }
