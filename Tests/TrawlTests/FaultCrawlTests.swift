@@ -58,4 +58,18 @@ import TrawlTestSite
         }
         #expect(clock.sleeps.isEmpty, "\(clock.sleeps)")
     }
+
+    @Test(arguments: TransportKind.allCases)
+    func aBodyOverTheCapEndsTheURLInOneAttemptPlainOrGzipped(_ kind: TransportKind) async throws {
+        // 50 MB of zeros gzipped to about 50 KB: the cap counts decoded bytes, and it is not retried.
+        let plain = site.url("/big?bytes=3000000")
+        let bomb = site.url("/gzip?bytes=50000000")
+        let (sink, _) = await crawl(
+            [plain, bomb], configure: { $0.request.maxBodyBytes = 1_000_000 }, transport: kind.make())
+        for url in [plain, bomb] {
+            let record = try #require(sink.record(for: url))
+            #expect(record.error?.kind == .bodyTooLarge && record.attempts == 1 && record.status == 200, "\(url)")
+        }
+        #expect(site.requestCount(path: "/gzip") == 1 && site.requestCount(path: "/big") == 1)
+    }
 }
