@@ -68,6 +68,36 @@ import TrawlTestSite
     }
 
     @Test(arguments: TransportKind.allCases)
+    func retryAfterDatesInEveryFormAreWaitedUntil(_ kind: TransportKind) async throws {
+        // IMF-fixdate, RFC 850 and asctime, 30 s ahead (rounded up to a whole second by the site), one host each so
+        // the pauses stay apart: each URL sleeps until its date, not its backoff. The clock holds the three sleeps
+        // until all are asked for, so none of them moves its time under another.
+        let clock = GatedClock()
+        let forms = ["date", "rfc850", "asctime"]
+        let urls = zip(forms, site.hosts).map { form, host in
+            site.url("/retry-after/\(form)-\(kind)?form=\(form)&after=30&times=1", host: host)
+        }
+        let run = Task { await crawl(urls, clock: CrawlClock(clock), transport: kind.make()) }
+        try await waitForSleeps(urls.count, on: clock)
+        let waits = clock.sleeps
+        clock.open()
+        let ended = await finishes(run, within: .seconds(10))
+        if !ended { run.cancel() }
+        #expect(ended)
+        #expect(waits.count == 3 && waits.allSatisfy { $0 >= .seconds(29) && $0 <= .seconds(31) }, "\(waits)")
+        let (sink, _) = await run.value
+        #expect(sink.records.count == 3 && sink.records.allSatisfy { $0.ok && $0.attempts == 2 }, "\(sink.records)")
+    }
+
+    /// Waits (at most 10 s) until `count` sleeps were asked of `clock`.
+    private func waitForSleeps(_ count: Int, on clock: GatedClock) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while clock.sleeps.count < count, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
+    @Test(arguments: TransportKind.allCases)
     func aRetryAfterAboveTheCapEndsTheURLInOneAttemptWithoutSleepingOrPausingTheHost(_ kind: TransportKind)
         async throws
     {
