@@ -159,14 +159,6 @@ import TrawlTestSite
         #expect(duringPause.filter { $0.host == "127.0.0.2" }.count >= 2)
     }
 
-    @Test func garbageRetryAfterFallsBackToTheBackoff() async throws {
-        let clock = RecordingClock()
-        let url = site.url("/retry-after/garbage?form=garbage&times=1")
-        let (sink, _) = await crawl([url], clock: CrawlClock(clock))
-        #expect(sink.records.first?.ok == true && sink.records.first?.attempts == 2)
-        #expect(clock.sleeps.count == 1 && clock.sleeps[0] <= .milliseconds(10))
-    }
-
     @Test(arguments: TransportKind.allCases)
     func repeatedRetryAfterFieldsFallBackToTheBackoff(_ kind: TransportKind) async throws {
         // Two fields that disagree say nothing trustworthy: neither is waited out, nor pauses the host.

@@ -89,6 +89,33 @@ import TrawlTestSite
         #expect(sink.records.count == 3 && sink.records.allSatisfy { $0.ok && $0.attempts == 2 }, "\(sink.records)")
     }
 
+    @Test(arguments: TransportKind.allCases)
+    func unusableRetryAfterValuesFallBackToTheBackoffAndNeverLoopHot(_ kind: TransportKind) async throws {
+        // Garbage, negative, fractional, empty and blank values: each URL is retried after the policy's backoff
+        // (5-10 ms here), neither at once nor after a wait the value seemed to name. Adaptive pacing is off: the
+        // 429s would start a pace whose sleeps between starts are not the waits under test.
+        let clock = GatedClock()
+        let queries = ["form=garbage", "after=-5", "after=1.5", "after=", "after=%20%20"]
+        let urls = queries.enumerated().map { site.url("/retry-after/unusable\($0)-\(kind)?\($1)&times=1") }
+        let run = Task {
+            await crawl(
+                urls, configure: { $0.politeness.adaptive = false }, clock: CrawlClock(clock), transport: kind.make())
+        }
+        try await waitForSleeps(urls.count, on: clock)
+        let sleeps = clock.sleeps
+        clock.open()
+        let ended = await finishes(run, within: .seconds(10))
+        if !ended { run.cancel() }
+        #expect(ended)
+        #expect(sleeps.count == queries.count, "\(sleeps)")
+        #expect(sleeps.allSatisfy { $0 >= .milliseconds(5) && $0 <= .milliseconds(10) }, "\(sleeps)")
+        let (sink, _) = await run.value
+        for (url, query) in zip(urls, queries) {
+            let record = try #require(sink.record(for: url), "\(query)")
+            #expect(record.ok && record.attempts == 2, "\(query): \(record.error as Any)")
+        }
+    }
+
     /// Waits (at most 10 s) until `count` sleeps were asked of `clock`.
     private func waitForSleeps(_ count: Int, on clock: GatedClock) async throws {
         let deadline = ContinuousClock.now + .seconds(10)
