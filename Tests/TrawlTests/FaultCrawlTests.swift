@@ -44,6 +44,29 @@ import TrawlTestSite
         #expect(sleeps[0] >= .milliseconds(5) && sleeps[1] >= .milliseconds(10), "\(sleeps)")
     }
 
+    @Test(arguments: TransportKind.allCases, [500, 502, 503, 504])
+    func serverErrorStatusesAreRetriedWithCappedJitteredBackoff(_ kind: TransportKind, code: Int) async throws {
+        // Four attempts, then a record with the last status. The policy is 10 ms doubling, capped at 20 ms, with
+        // equal jitter: each sleep lies between half its ceiling and the ceiling (10, 20, then 20 ms, not 40).
+        let clock = RecordingClock()
+        let url = site.url("/status/\(code)")
+        let (sink, _) = await crawl(
+            [url],
+            configure: {
+                $0.retry.policy = ExponentialBackoff(base: .milliseconds(10), maximum: .milliseconds(20))
+            }, clock: CrawlClock(clock), transport: kind.make())
+        let record = try #require(sink.record(for: url))
+        #expect(!record.ok && record.status == code && record.attempts == 4)
+        #expect(record.error == RecordError(.status, "HTTP \(code) after 4 attempts"))
+        #expect(site.requestCount(path: "/status/\(code)") == 4)
+        let sleeps = clock.sleeps
+        try #require(sleeps.count == 3, "\(sleeps)")
+        let ceilings: [Duration] = [.milliseconds(10), .milliseconds(20), .milliseconds(20)]
+        for (sleep, ceiling) in zip(sleeps, ceilings) {
+            #expect(sleep >= ceiling / 2 && sleep <= ceiling, "\(sleeps)")
+        }
+    }
+
     @Test(arguments: TransportKind.allCases)
     func clientErrorStatusesAreNotRetried(_ kind: TransportKind) async throws {
         let clock = RecordingClock()
