@@ -44,6 +44,23 @@ import TrawlTestSite
         #expect(sleeps[0] >= .milliseconds(5) && sleeps[1] >= .milliseconds(10), "\(sleeps)")
     }
 
+    @Test(arguments: TransportKind.allCases)
+    func aConnectThatNeverCompletesTimesOutAndIsRetried(_ kind: TransportKind) async throws {
+        let listener = FullBacklogListener()
+        let url = "http://127.0.0.1:\(listener.port)/never"
+        let start = ContinuousClock.now
+        let (sink, _) = await crawl(
+            [url],
+            configure: {
+                $0.request.timeout = .milliseconds(300)
+                $0.retry.maxAttempts = 2
+            }, transport: kind.make())
+        let record = try #require(sink.record(for: url))
+        #expect(!record.ok && record.error?.kind == .timeout && record.attempts == 2, "\(record.error as Any)")
+        #expect(ContinuousClock.now - start >= .milliseconds(550))
+        _ = listener
+    }
+
     @Test(arguments: TransportKind.allCases, [500, 502, 503, 504])
     func serverErrorStatusesAreRetriedWithCappedJitteredBackoff(_ kind: TransportKind, code: Int) async throws {
         // Four attempts, then a record with the last status. The policy is 10 ms doubling, capped at 20 ms, with

@@ -137,3 +137,49 @@ final class GatedClock: Clock, Sendable {
         }
     }
 }
+
+/// A socket listening on 127.0.0.1 whose accept queue is full and never drained, so the kernel drops every further
+/// SYN: a connect to ``port`` never completes (Linux; the backlog of 0 admits one connection, three are made).
+final class FullBacklogListener {
+    let port: Int
+    private let descriptors: [Int32]
+
+    init() {
+        #if canImport(Darwin)
+            let stream = SOCK_STREAM
+        #else
+            let stream = Int32(SOCK_STREAM.rawValue)
+        #endif
+        let listener = socket(AF_INET, stream, 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let size = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, size) }
+        }
+        _ = listen(listener, 0)
+        var length = size
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
+        }
+        port = Int(UInt16(bigEndian: address.sin_port))
+        var descriptors = [listener]
+        for _ in 0..<3 {
+            let client = socket(AF_INET, stream, 0)
+            _ = fcntl(client, F_SETFL, fcntl(client, F_GETFL) | O_NONBLOCK)
+            _ = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, size) }
+            }
+            descriptors.append(client)
+        }
+        self.descriptors = descriptors
+        // Let the handshakes that fit finish before a test's own connect joins the queue.
+        usleep(50_000)
+    }
+
+    deinit {
+        for descriptor in descriptors { close(descriptor) }
+    }
+}

@@ -231,6 +231,31 @@ enum TransportKind: String, CaseIterable, CustomTestStringConvertible {
     }
 
     @Test(arguments: TransportKind.allCases)
+    func aConnectThatNeverCompletesHitsTheDeadline(_ kind: TransportKind) async throws {
+        // A listener whose backlog is full: the SYN is dropped, and only the deadline ends the wait.
+        let listener = FullBacklogListener()
+        let transport = kind.make()
+        let start = ContinuousClock.now
+        let request = TransportRequest(
+            url: URL(string: "http://127.0.0.1:\(listener.port)/")!, timeout: .milliseconds(400))
+        let result: Result<TransportResponse, RecordError>
+        do {
+            result = .success(try await transport.perform(request))
+        } catch {
+            result = .failure(error)
+        }
+        let elapsed = ContinuousClock.now - start
+        #expect(errorKind(result) == .timeout, "\(result)")
+        if kind == .curl, case .failure(let error) = result {
+            // libcurl names the phase: the fixture held the connect itself, not an answer.
+            #expect(error.message.lowercased().hasPrefix("connection time"), "\(error.message)")
+        }
+        #expect(elapsed >= .milliseconds(350) && elapsed < .seconds(3), "\(elapsed)")
+        await transport.shutdown()
+        _ = listener
+    }
+
+    @Test(arguments: TransportKind.allCases)
     func retryAfterHeadersAreReported(_ kind: TransportKind) async throws {
         let transport = kind.make()
         let response = try await perform(transport, "/retry-after/k?after=7").get()
