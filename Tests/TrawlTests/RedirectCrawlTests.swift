@@ -93,6 +93,35 @@ import TrawlTestSite
         #expect(requests[1].headers["x-keep"] == "yes")
     }
 
+    @Test(arguments: TransportKind.allCases)
+    func passwordsInURLsNeverReachARecord(_ kind: TransportKind) async throws {
+        // In the input, kept through a relative redirect, named by a redirect (answered, failing with a status, or
+        // refused), and in a URL whose connection is refused: no record field holds the password, only `***`. (The redirecting
+        // URLs carry their target, secret included, in their own query: that is the input, not a credential.)
+        let port = site.port
+        let inInput = [
+            "http://user:s3cret1@127.0.0.1:\(port)/page/a", "http://user:s3cret2@127.0.0.1:\(port)/redirect/1",
+            "http://user:s3cret5@127.0.0.1:\(closedPort())/",
+        ]
+        let named = [
+            site.url("/redirect-to?to=\(encoded("http://u:s3cret3@127.0.0.2:\(port)/page/b"))"),
+            site.url("/redirect-to?to=\(encoded("http://u:s3cret4@127.0.0.2:\(port)/status/404"))"),
+            site.url("/redirect-to?to=\(encoded("http://u:s3cret6@127.0.0.2:\(closedPort())/"))"),
+        ]
+        let (sink, _) = await crawl(inInput + named, configure: { $0.retry.maxAttempts = 1 }, transport: kind.make())
+        #expect(sink.records.count == 6 && sink.records.filter(\.ok).count == 3)
+        for record in sink.records {
+            #expect(record.finalURL?.contains(":***@") == true, "\(record.finalURL ?? "")")
+            #expect(record.finalURL?.contains("s3cret") == false)
+            #expect(record.error?.message.contains("s3cret") != true, "\(record.error as Any)")
+        }
+        for url in inInput {
+            let record = try #require(sink.records.first { $0.url == CrawlURL.redactingPassword(url) }, "\(url)")
+            let line = String(decoding: RecordEncoder().encode(record), as: UTF8.self)
+            #expect(!line.contains("s3cret") && line.contains(":***@"), "\(line)")
+        }
+    }
+
     @Test func anOriginIsSchemeHostAndPortWithDefaultPortsFilledIn() {
         func same(_ a: String, _ b: String) -> Bool { Redirect.sameOrigin(URL(string: a)!, URL(string: b)!) }
         #expect(same("http://a.example/x", "http://a.example:80/y"))
