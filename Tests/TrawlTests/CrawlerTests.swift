@@ -169,10 +169,12 @@ import TrawlTestSite
         #expect(clock.sleeps.count == 1 && clock.sleeps[0] <= .milliseconds(10), "\(clock.sleeps)")
     }
 
-    @Test func redirectsAreCappedAndLoopsEndAsTooManyRedirects() async throws {
-        let (sink, _) = await crawl([site.url("/redirect-loop"), site.url("/redirect/3")]) {
-            $0.request.maxRedirects = 3
-        }
+    @Test(arguments: TransportKind.allCases)
+    func redirectsAreCappedAndLoopsEndAsTooManyRedirects(_ kind: TransportKind) async throws {
+        // Three hops allowed: the loop's fourth request is its last, and the URL is not retried.
+        let (sink, _) = await crawl(
+            [site.url("/redirect-loop"), site.url("/redirect/3")], configure: { $0.request.maxRedirects = 3 },
+            transport: kind.make())
         #expect(sink.record(for: site.url("/redirect-loop"))?.error?.kind == .tooManyRedirects)
         #expect(sink.record(for: site.url("/redirect-loop"))?.attempts == 1)
         #expect(sink.record(for: site.url("/redirect/3"))?.ok == true)
