@@ -134,9 +134,9 @@ private struct PipedCrawl {
         }
     }
 
-    /// Waits up to 10 s for `count` records.
+    /// Waits up to 30 s (a full suite can hold a crawl up for seconds) for `count` records.
     func waitForRecords(_ count: Int) async throws {
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(30)
         while sink.records.count < count && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(10))
         }

@@ -26,7 +26,8 @@ import TrawlTestSite
                 [limited] + pages, configure: { $0.concurrency.total = 1 }, clock: CrawlClock(clock),
                 transport: kind.make())
         }
-        let deadline = ContinuousClock.now + .seconds(10)
+        // Long, as a full suite on two cores can hold a crawl up for seconds; a passing run takes milliseconds.
+        let deadline = ContinuousClock.now + .seconds(30)
         while site.requestCount(host: "127.0.0.2") < 5 || site.requestCount(path: path) < 1,
             ContinuousClock.now < deadline
         {
@@ -116,9 +117,10 @@ import TrawlTestSite
         }
     }
 
-    /// Waits (at most 10 s) until `count` sleeps were asked of `clock`.
+    /// Waits (at most 30 s: a full suite can hold a crawl up for seconds) until `count` sleeps were asked of
+    /// `clock`.
     private func waitForSleeps(_ count: Int, on clock: GatedClock) async throws {
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(30)
         while clock.sleeps.count < count, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(5))
         }
