@@ -36,7 +36,7 @@ import TrawlTestSite
     static let events: [ProgressEvent] = [
         .inputTotal(4),
         .attemptStarted(host: "a.com"), .attemptFinished(host: "a.com", status: 429, error: nil),
-        .waitStarted(host: "a.com", reason: .retryAfter), .waitEnded(host: "a.com"),
+        .waitStarted(host: "a.com", reason: .retryAfter, until: .seconds(1)), .waitEnded(host: "a.com"),
         .attemptStarted(host: "a.com"), .attemptFinished(host: "a.com", status: 200, error: nil),
         .recorded(ok: true, status: 200, error: nil, attempts: 2),
         .attemptStarted(host: "b.com"), .attemptFinished(host: "b.com", status: 404, error: nil),
@@ -44,7 +44,7 @@ import TrawlTestSite
         .attemptStarted(host: "c.com"), .attemptFinished(host: "c.com", status: nil, error: .timeout),
         .recorded(ok: false, status: nil, error: .timeout, attempts: 1),
         .recorded(ok: false, status: nil, error: .invalidURL, attempts: 1),
-        .waitStarted(host: "d.com", reason: .hostPause), .attemptStarted(host: "d.com"),
+        .waitStarted(host: "d.com", reason: .hostPause, until: .seconds(1)), .attemptStarted(host: "d.com"),
     ]
 
     @Test func countersFollowTheEvents() {
@@ -106,6 +106,25 @@ import TrawlTestSite
         try await time.sleep(until: time.now.advanced(by: .seconds(8)), tolerance: nil)
         #expect(reporter.snapshot().pausedHosts.map(\.host) == ["b.com"])
         #expect(reporter.snapshot().elapsed == .seconds(10))
+    }
+
+    /// The last URL waiting out a backoff bounds the ETA from below, however fast the records came before.
+    @Test func theETAIsNeverShorterThanTheLastWait() async throws {
+        let time = RecordingClock()
+        let reporter = ProgressReporter(mode: .never, output: -1, destination: "stdout", clock: CrawlClock(time))
+        reporter.record(.inputTotal(100))
+        for _ in 0..<99 { reporter.record(.recorded(ok: true, status: 200, error: nil, attempts: 1)) }
+        reporter.record(.waitStarted(host: "a.com", reason: .backoff, until: .seconds(20)))
+        reporter.record(.waitStarted(host: "a.com", reason: .retryAfter, until: .seconds(8)))
+        try await time.sleep(until: time.now.advanced(by: .seconds(1)), tolerance: nil)
+        let waiting = reporter.snapshot()
+        #expect(waiting.longestWait == .seconds(19))
+        #expect(waiting.estimatedRemaining == .seconds(19))
+        reporter.record(.waitEnded(host: "a.com"))
+        reporter.record(.waitEnded(host: "a.com"))
+        let done = reporter.snapshot()
+        #expect(done.longestWait == nil)
+        #expect(done.estimatedRemaining.map { $0 < .seconds(1) } == true, "\(done.estimatedRemaining as Any)")
     }
 
     @Test func theFirstRatesCountFromTheStart() async throws {
@@ -208,7 +227,7 @@ import TrawlTestSite
                     for index in 0..<perTask / 4 {
                         reporter.record(.attemptStarted(host: "h"))
                         reporter.record(.attemptFinished(host: "h", status: index % 10 == 0 ? 429 : 200, error: nil))
-                        reporter.record(.waitStarted(host: "h", reason: .backoff))
+                        reporter.record(.waitStarted(host: "h", reason: .backoff, until: .seconds(1)))
                         let ok = (index + task) % 2 == 0
                         reporter.record(
                             .recorded(

@@ -58,8 +58,9 @@ final class Fetcher: Sendable {
             case .fail(let error):
                 return record(url, outcome, attempt: attempt, lastStatus: lastStatus, started: started, error: error)
             case .retry(let wait, let reason):
-                emit(.waitStarted(host: url.host, reason: reason))
-                let slept = await control.sleep(on: clock, until: clock.now + wait)
+                let until = clock.now + wait
+                emit(.waitStarted(host: url.host, reason: reason, until: until))
+                let slept = await control.sleep(on: clock, until: until)
                 emit(.waitEnded(host: url.host))
                 if !slept { return nil }
             }
@@ -167,7 +168,7 @@ final class Fetcher: Sendable {
                 }
                 return permit
             case .paused(let until):
-                emit(.waitStarted(host: host, reason: .hostPause))
+                emit(.waitStarted(host: host, reason: .hostPause, until: until))
                 let slept = await control.sleep(on: clock, until: until)
                 emit(.waitEnded(host: host))
                 if !slept { return nil }

@@ -12,8 +12,9 @@ public enum ProgressEvent: Sendable {
     case attemptStarted(host: String)
     /// An attempt ended with an HTTP status or a transport error.
     case attemptFinished(host: String, status: Int?, error: ErrorKind?)
-    /// A URL began waiting before its next attempt, holding no slot.
-    case waitStarted(host: String, reason: WaitReason)
+    /// A URL began waiting before its next attempt, holding no slot, until `until` at the latest (a reading of
+    /// the run's clock).
+    case waitStarted(host: String, reason: WaitReason, until: Duration)
     /// A URL stopped waiting.
     case waitEnded(host: String)
     /// A host was paused by a `Retry-After` until `until` (a reading of the run's clock).

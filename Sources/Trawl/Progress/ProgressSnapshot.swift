@@ -20,6 +20,8 @@ public struct ProgressSnapshot: Sendable, Equatable {
     public var inFlight = 0
     /// URLs waiting now (backoff, `Retry-After` or a paused host), holding no slot.
     public var waiting = 0
+    /// While URLs wait, how long until the last of them may start its next attempt; `nil` when none waits.
+    public var longestWait: Duration?
     /// Retries so far: each time a URL began waiting for another attempt (not counting host pauses).
     public var retries = 0
     /// Retries of recorded URLs: the sum of `attempts - 1` over the records.
@@ -82,8 +84,9 @@ public struct ProgressSnapshot: Sendable, Equatable {
         return min(100, Double(done) * 100 / Double(total))
     }
 
-    /// The time left at the recent record rate, but never less than the longest host pause still to run
-    /// (its URLs cannot finish before it ends, however fast the rest went); `nil` when it cannot be told.
+    /// The time left at the recent record rate, but never less than the longest wait or host pause still to run
+    /// (the URLs behind it cannot finish before it ends, however fast the rest went); `nil` when it cannot be
+    /// told.
     public var estimatedRemaining: Duration? {
         guard let total else { return nil }
         let remaining = total - done
@@ -93,8 +96,8 @@ public struct ProgressSnapshot: Sendable, Equatable {
         let seconds = Double(remaining) / rate
         guard seconds < 1e9 else { return nil }
         let estimate = Duration.milliseconds(Int64(seconds * 1000))
-        guard let pause = pausedHosts.map(\.remaining).max() else { return estimate }
-        return max(estimate, pause)
+        let waits = pausedHosts.map(\.remaining) + [longestWait ?? .zero]
+        return max(estimate, waits.max()!)
     }
 
     /// Status counts ordered by count (largest first), then by status.

@@ -28,6 +28,9 @@ struct ProgressTally: Sendable {
     var oddFailedStatuses: [Int: Int] = [:]
     /// Paused hosts and when their pause ends (a reading of the run's clock).
     var pauses: [String: Duration] = [:]
+    /// The latest end of a wait started so far (a reading of the run's clock): every wait ends by its own end,
+    /// so while URLs wait, the last of them may start its next attempt no later than this.
+    var lastWaitEnd = Duration.zero
 
     mutating func apply(_ event: ProgressEvent) {
         switch event {
@@ -37,9 +40,10 @@ struct ProgressTally: Sendable {
             inFlight -= 1
             attempts += 1
             if status == 429 { tooManyRequests += 1 }
-        case .waitStarted(_, let reason):
+        case .waitStarted(_, let reason, let until):
             waiting += 1
             if reason != .hostPause { retries += 1 }
+            lastWaitEnd = max(lastWaitEnd, until)
         case .waitEnded:
             waiting -= 1
         case .recorded(let ok, let status, let error, let attempts):
@@ -96,6 +100,7 @@ struct ProgressTally: Sendable {
         snapshot.ok = ok
         snapshot.inFlight = max(0, inFlight)
         snapshot.waiting = max(0, waiting)
+        if waiting > 0 && lastWaitEnd > now { snapshot.longestWait = lastWaitEnd - now }
         snapshot.retries = retries
         snapshot.recordedRetries = recordedRetries
         snapshot.attempts = attempts
