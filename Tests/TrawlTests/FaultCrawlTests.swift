@@ -58,7 +58,7 @@ import TrawlTestSite
         let record = try #require(sink.record(for: url))
         #expect(!record.ok && record.error?.kind == .timeout && record.attempts == 2, "\(record.error as Any)")
         #expect(ContinuousClock.now - start >= .milliseconds(550))
-        _ = listener
+        withExtendedLifetime(listener) {}
     }
 
     @Test(arguments: TransportKind.allCases, [500, 502, 503, 504])

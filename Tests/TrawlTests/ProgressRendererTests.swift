@@ -58,7 +58,6 @@ import Testing
     @Test func resumedRecordsCountTowardsTheTotalAndTheETA() {
         var snapshot = Self.busy()
         snapshot.resumed = 3_000
-        snapshot.pausedHosts = []
         let line = ProgressRenderer.liveLines(snapshot, width: 120, colour: false)[0]
         #expect(line.contains("75.1%") && line.contains("7,512/10,000"), "\(line)")
         // 2,488 left at 800 records a second.
@@ -70,15 +69,16 @@ import Testing
         #expect(!ProgressRenderer.summary(Self.busy(), destination: "out.ndjson", colour: false).contains("Resumed"))
     }
 
-    /// The last URLs waiting out a host's `Retry-After` cannot finish before it ends, whatever the rate says.
-    @Test func theETAIsNeverShorterThanTheLongestHostPause() {
+    /// A URL still waiting bounds the ETA from below; a paused host with nothing waiting on it does not.
+    @Test func theETAIsNeverShorterThanTheLongestWaitButIgnoresAPauseWithNoWaiter() {
         var snapshot = Self.busy()
         snapshot.resumed = 3_000
-        snapshot.pausedHosts = [
-            .init(host: "a.example", remaining: .seconds(40)), .init(host: "b", remaining: .seconds(2)),
-        ]
+        snapshot.pausedHosts = [.init(host: "a.example", remaining: .seconds(40))]
+        snapshot.longestWait = nil
+        #expect(snapshot.estimatedRemaining == .milliseconds(3_110))  // 2,488 left at 800 a second
+        snapshot.longestWait = .seconds(40)
         #expect(snapshot.estimatedRemaining == .seconds(40))
-        snapshot.pausedHosts = [.init(host: "b", remaining: .seconds(2))]
+        snapshot.longestWait = .seconds(2)
         #expect(snapshot.estimatedRemaining == .milliseconds(3_110))  // the rate's estimate is longer
         let line = ProgressRenderer.liveLines(snapshot, width: 120, colour: false)[0]
         #expect(line.contains("ETA 3s") || line.contains("ETA 4s"), "\(line)")

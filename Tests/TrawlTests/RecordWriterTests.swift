@@ -92,7 +92,7 @@ import Testing
         // A socket whose reader does not read, with a small send buffer and a send timeout: a batch longer than
         // the buffer is written in part, then the write times out (EAGAIN on a blocking descriptor: a failure).
         var fds: [Int32] = [-1, -1]
-        try #require(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds) == 0)
+        try #require(socketpair(AF_UNIX, streamSocket, 0, &fds) == 0)
         defer { for fd in fds { close(fd) } }
         var size: Int32 = 8192
         var timeout = timeval(tv_sec: 0, tv_usec: 50_000)
@@ -131,30 +131,37 @@ import Testing
     }
 
     @Test func aFullNonBlockingPipeIsWaitedOutNotTakenForAFailure() async throws {
-        // What a Node.js or asyncio parent hands down: a non-blocking pipe, read slower than it is written.
+        // What a Node.js or asyncio parent hands down: a non-blocking pipe, read slower than it is written. The
+        // reader is a thread of its own, not a task: it blocks, and the writer blocks a task's thread meanwhile.
         var fds: [Int32] = [-1, -1]
         try #require(pipe(&fds) == 0)
-        defer { close(fds[0]) }
-        _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
-        let reader = fds[0]
-        let received = Task.detached {
+        let (reader, writeEnd) = (fds[0], fds[1])
+        _ = fcntl(writeEnd, F_SETFL, fcntl(writeEnd, F_GETFL) | O_NONBLOCK)
+        let (stream, continuation) = AsyncStream<[UInt8]>.makeStream()
+        Thread {
             var bytes: [UInt8] = []
             var chunk = [UInt8](repeating: 0, count: 4096)
             var available: Int32 = 0
-            // Reads nothing until the pipe is full, so the writer must meet EAGAIN.
+            // Reads nothing until the pipe holds 16 KiB, so the writer must meet EAGAIN.
             while ioctl(reader, UInt(FIONREAD), &available) == 0, available < 16_384 { usleep(1000) }
             while true {
                 let got = chunk.withUnsafeMutableBytes { read(reader, $0.baseAddress!, $0.count) }
-                if got <= 0 { return bytes }
+                if got <= 0 { break }
                 bytes += chunk[..<got]
                 usleep(100)
             }
-        }
-        let writer = RecordWriter(fd: fds[1], queueLimit: 10_000, flushInterval: .seconds(3600))
+            close(reader)
+            continuation.yield(bytes)
+            continuation.finish()
+        }.start()
+        let writer = RecordWriter(fd: writeEnd, queueLimit: 10_000, flushInterval: .seconds(3600))
         for index in 0..<3000 { writer.write(record(index)) }
-        try writer.flush()
-        close(fds[1])
-        let lines = String(decoding: await received.value, as: UTF8.self).split(separator: "\n")
+        let flushed = Result { try writer.flush() }
+        close(writeEnd)  // whatever happened, so the reader sees the end and its thread ends
+        try flushed.get()
+        var received: [UInt8] = []
+        for await bytes in stream { received = bytes }
+        let lines = String(decoding: received, as: UTF8.self).split(separator: "\n")
         #expect(lines.count == 3000)
         #expect(lines.last?.contains(#""url":"http://a/2999""#) == true)
     }

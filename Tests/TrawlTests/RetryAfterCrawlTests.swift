@@ -85,7 +85,7 @@ import TrawlTestSite
         let ended = await finishes(run, within: .seconds(10))
         if !ended { run.cancel() }
         #expect(ended)
-        #expect(waits.count == 3 && waits.allSatisfy { $0 >= .seconds(29) && $0 <= .seconds(31) }, "\(waits)")
+        #expect(waits.count == 3 && waits.allSatisfy { $0 >= .seconds(25) && $0 <= .seconds(31) }, "\(waits)")
         let (sink, _) = await run.value
         #expect(sink.records.count == 3 && sink.records.allSatisfy { $0.ok && $0.attempts == 2 }, "\(sink.records)")
     }
@@ -176,14 +176,23 @@ import TrawlTestSite
         let (sink, _) = await crawl(urls, configure: { $0.concurrency.perHost = 3 }, clock: .continuous)
         #expect(sink.records.count == 3)
         #expect(sink.records.allSatisfy { $0.ok && $0.attempts == 2 }, "\(sink.records)")
-        let arrivals = site.requests().filter { $0.host == host }.map(\.arrival).sorted()
-        try #require(arrivals.count == 6)
-        // Requests that left before the first refusal came back arrive within a moment of it; every later one
-        // waited for the pause (a little slack for timer rounding).
-        let later = arrivals.filter { $0 - arrivals[0] > .milliseconds(100) }
-        #expect(later.allSatisfy { $0 - arrivals[0] >= .milliseconds(900) }, "\(arrivals)")
-        // Spread out: a herd would start within a few milliseconds of each other as the pause ends.
-        let gaps = zip(later, later.dropFirst()).map { $1 - $0 }
-        #expect(!gaps.isEmpty && gaps.allSatisfy { $0 >= .milliseconds(150) }, "\(gaps)")
+        let requests = site.requests().filter { $0.host == host }
+        try #require(requests.count == 6)
+        // Each URL's first request (refused) and its retry, told apart by path, not by time: on a loaded machine
+        // the first three need not arrive together.
+        var firsts: [ContinuousClock.Instant] = []
+        var retries: [ContinuousClock.Instant] = []
+        for index in 0..<3 {
+            let arrivals = requests.filter { $0.path == "/retry-after/herd\(index)" }.map(\.arrival).sorted()
+            try #require(arrivals.count == 2, "\(requests.map(\.path))")
+            firsts.append(arrivals[0])
+            retries.append(arrivals[1])
+        }
+        // Every retry waited for the pause the first refusal began (a little slack for timer rounding).
+        let firstRefusal = firsts.min()!
+        #expect(retries.allSatisfy { $0 - firstRefusal >= .milliseconds(900) }, "\(firsts) \(retries)")
+        // Spread out: a herd would start within a few milliseconds as the pause ends; paced, the three retries
+        // span about two intervals of 333 ms.
+        #expect(retries.max()! - retries.min()! >= .milliseconds(300), "\(retries)")
     }
 }

@@ -59,25 +59,41 @@ func finishes<T: Sendable>(_ task: Task<T, Never>, within limit: Duration) async
     return ended
 }
 
-/// A TCP port on 127.0.0.1 where nothing listens.
-func closedPort() -> Int {
-    #if canImport(Darwin)
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
-    #else
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    #endif
+/// `SOCK_STREAM` as `socket()` takes it on this platform.
+#if canImport(Darwin)
+    let streamSocket = SOCK_STREAM
+#else
+    let streamSocket = Int32(SOCK_STREAM.rawValue)
+#endif
+
+/// A TCP socket bound to a free port on 127.0.0.1, and its address.
+func boundLoopbackSocket() -> (fd: Int32, address: sockaddr_in) {
+    let fd = socket(AF_INET, streamSocket, 0)
+    precondition(fd >= 0, "socket() failed: errno \(errno)")
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
     address.sin_port = 0
-    _ = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    let size = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, size) }
     }
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    precondition(bound == 0, "bind() failed: errno \(errno)")
+    var length = size
     _ = withUnsafeMutablePointer(to: &address) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
     }
-    close(fd)
+    return (fd, address)
+}
+
+/// Sockets of ``closedPort()``, open for the whole run so no other test is given their ports.
+private let closedPortSockets = Mutex<[Int32]>([])
+
+/// A TCP port on 127.0.0.1 where nothing listens: bound and never listening, so a connect is refused, and kept
+/// so for the rest of the run (a closed socket's port could go to a test site started meanwhile).
+func closedPort() -> Int {
+    let (fd, address) = boundLoopbackSocket()
+    closedPortSockets.withLock { $0.append(fd) }
     return Int(UInt16(bigEndian: address.sin_port))
 }
 
@@ -145,29 +161,13 @@ final class FullBacklogListener {
     private let descriptors: [Int32]
 
     init() {
-        #if canImport(Darwin)
-            let stream = SOCK_STREAM
-        #else
-            let stream = Int32(SOCK_STREAM.rawValue)
-        #endif
-        let listener = socket(AF_INET, stream, 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
+        var (listener, address) = boundLoopbackSocket()
         let size = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, size) }
-        }
-        _ = listen(listener, 0)
-        var length = size
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
-        }
+        precondition(listen(listener, 0) == 0, "listen() failed: errno \(errno)")
         port = Int(UInt16(bigEndian: address.sin_port))
         var descriptors = [listener]
         for _ in 0..<3 {
-            let client = socket(AF_INET, stream, 0)
+            let client = socket(AF_INET, streamSocket, 0)
             _ = fcntl(client, F_SETFL, fcntl(client, F_GETFL) | O_NONBLOCK)
             _ = withUnsafePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, size) }

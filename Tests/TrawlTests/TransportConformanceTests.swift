@@ -252,7 +252,7 @@ enum TransportKind: String, CaseIterable, CustomTestStringConvertible {
         }
         #expect(elapsed >= .milliseconds(350) && elapsed < .seconds(3), "\(elapsed)")
         await transport.shutdown()
-        _ = listener
+        withExtendedLifetime(listener) {}
     }
 
     @Test(arguments: TransportKind.allCases)

@@ -84,9 +84,9 @@ public struct ProgressSnapshot: Sendable, Equatable {
         return min(100, Double(done) * 100 / Double(total))
     }
 
-    /// The time left at the recent record rate, but never less than the longest wait or host pause still to run
-    /// (the URLs behind it cannot finish before it ends, however fast the rest went); `nil` when it cannot be
-    /// told.
+    /// The time left at the recent record rate, but never less than ``longestWait`` (that URL cannot finish
+    /// before its wait ends, however fast the rest went); `nil` when it cannot be told. A paused host alone does
+    /// not count: its last URL may have failed on the answer that paused it.
     public var estimatedRemaining: Duration? {
         guard let total else { return nil }
         let remaining = total - done
@@ -96,8 +96,7 @@ public struct ProgressSnapshot: Sendable, Equatable {
         let seconds = Double(remaining) / rate
         guard seconds < 1e9 else { return nil }
         let estimate = Duration.milliseconds(Int64(seconds * 1000))
-        let waits = pausedHosts.map(\.remaining) + [longestWait ?? .zero]
-        return max(estimate, waits.max()!)
+        return max(estimate, longestWait ?? .zero)
     }
 
     /// Status counts ordered by count (largest first), then by status.

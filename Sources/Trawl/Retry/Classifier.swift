@@ -56,8 +56,8 @@ struct Classifier: Sendable {
         attempts > 1 ? "HTTP \(status) after \(attempts) attempts" : "HTTP \(status)"
     }
 
-    /// `duration` in seconds; a `Retry-After` so large it saturated (beyond about 292 years) is not given as a
-    /// meaningless exact figure.
+    /// `duration` in seconds; from a billion seconds (about 31.7 years) on, "more than 30 years": a
+    /// `Retry-After` beyond Int64 nanoseconds saturates, and its exact figure would be one the server never sent.
     static func describe(_ duration: Duration) -> String {
         let seconds = duration.seconds
         if seconds >= 1e9 { return "more than 30 years" }

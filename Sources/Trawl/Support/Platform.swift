@@ -25,18 +25,24 @@ enum Platform {
     /// - Returns: 0, or the `errno` of the write that failed.
     static func writeAll(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int32 {
         var offset = 0
+        var polled = false
         while offset < count {
             let written = write(fd, buffer + offset, count - offset)
             if written >= 0 {
                 offset += written
+                polled = false
                 continue
             }
             let error = errno
             if error == EINTR { continue }
             guard error == EAGAIN || error == EWOULDBLOCK, fcntl(fd, F_GETFL) & O_NONBLOCK != 0 else { return error }
+            // Said writable, yet no room for this write (a terminal that turns `\n` into two bytes has one
+            // free): wait a little rather than spin on poll.
+            if polled { usleep(2000) }
             // A closed reader or an error wakes the poll too; the next write reports it.
             var waiting = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-            _ = poll(&waiting, 1, -1)
+            if poll(&waiting, 1, -1) < 0 && errno != EINTR { return errno }
+            polled = true
         }
         return 0
     }
