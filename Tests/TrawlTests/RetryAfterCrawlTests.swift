@@ -35,10 +35,7 @@ import TrawlTestSite
         }
         let pagesServedDuringTheWait = site.requestCount(host: "127.0.0.2")
         let limitedRequestsDuringTheWait = site.requestCount(path: path)
-        clock.open()
-        let ended = await finishes(run, within: .seconds(10))
-        if !ended { run.cancel() }
-        #expect(ended, "the run did not end once the wait was over")
+        #expect(await open(clock, thenFinish: run), "the run did not end once the wait was over")
         #expect(pagesServedDuringTheWait == 5, "pages waited behind a URL sleeping out its Retry-After")
         #expect(limitedRequestsDuringTheWait == 1)
         #expect(clock.sleeps == [.seconds(1)])
@@ -81,10 +78,7 @@ import TrawlTestSite
         let run = Task { await crawl(urls, clock: CrawlClock(clock), transport: kind.make()) }
         try await waitForSleeps(urls.count, on: clock)
         let waits = clock.sleeps
-        clock.open()
-        let ended = await finishes(run, within: .seconds(10))
-        if !ended { run.cancel() }
-        #expect(ended)
+        #expect(await open(clock, thenFinish: run), "the run did not end once the waits were over")
         #expect(waits.count == 3 && waits.allSatisfy { $0 >= .seconds(25) && $0 <= .seconds(31) }, "\(waits)")
         let (sink, _) = await run.value
         #expect(sink.records.count == 3 && sink.records.allSatisfy { $0.ok && $0.attempts == 2 }, "\(sink.records)")
@@ -104,10 +98,7 @@ import TrawlTestSite
         }
         try await waitForSleeps(urls.count, on: clock)
         let sleeps = clock.sleeps
-        clock.open()
-        let ended = await finishes(run, within: .seconds(10))
-        if !ended { run.cancel() }
-        #expect(ended)
+        #expect(await open(clock, thenFinish: run), "the run did not end once the waits were over")
         #expect(sleeps.count == queries.count, "\(sleeps)")
         #expect(sleeps.allSatisfy { $0 >= .milliseconds(5) && $0 <= .milliseconds(10) }, "\(sleeps)")
         let (sink, _) = await run.value
@@ -115,6 +106,15 @@ import TrawlTestSite
             let record = try #require(sink.record(for: url), "\(query)")
             #expect(record.ok && record.attempts == 2, "\(query): \(record.error as Any)")
         }
+    }
+
+    /// Opens `clock`, ending the waits on it, and waits (at most 10 s) for `run` to end; cancels it if it did not.
+    /// - Returns: whether it ended.
+    private func open<T: Sendable>(_ clock: GatedClock, thenFinish run: Task<T, Never>) async -> Bool {
+        clock.open()
+        let ended = await finishes(run, within: .seconds(10))
+        if !ended { run.cancel() }
+        return ended
     }
 
     /// Waits (at most 30 s: a full suite can hold a crawl up for seconds) until `count` sleeps were asked of
