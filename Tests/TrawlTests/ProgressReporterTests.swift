@@ -127,6 +127,25 @@ import TrawlTestSite
         #expect(done.estimatedRemaining.map { $0 < .seconds(1) } == true, "\(done.estimatedRemaining as Any)")
     }
 
+    /// When the last URLs come slower (a paced host's), the ETA follows within two seconds, not after the window.
+    @Test func aSlowingTailShowsInTheETASoon() async throws {
+        let time = RecordingClock()
+        let reporter = ProgressReporter(mode: .never, output: -1, destination: "stdout", clock: CrawlClock(time))
+        reporter.record(.inputTotal(100))
+        _ = reporter.snapshot()
+        for second in 1...5 {
+            for _ in 0..<(second <= 3 ? 20 : 1) {
+                reporter.record(.recorded(ok: true, status: 200, error: nil, attempts: 1))
+            }
+            try await time.sleep(until: .init(offset: .seconds(second)), tolerance: nil)
+            _ = reporter.snapshot()
+        }
+        let snapshot = reporter.snapshot()
+        // 62 records in 5 s, but 2 in the last two seconds: the 38 left take 38 s at that pace, not 3.
+        #expect(snapshot.finishRate > 12 && snapshot.recentFinishRate == 1)
+        #expect(snapshot.estimatedRemaining == .seconds(38))
+    }
+
     @Test func theFirstRatesCountFromTheStart() async throws {
         // In log mode the first line comes 5 s in: its rate must cover those 5 s, not read 0.
         let time = RecordingClock()

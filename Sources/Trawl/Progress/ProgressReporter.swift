@@ -261,6 +261,12 @@ public final class ProgressReporter: Sendable {
                     snapshot.finishRate = Double(snapshot.finished - first.finished) / seconds
                 }
             }
+            // The last two fifths of the window too: a crawl whose tail slows down (its last URLs on a paced
+            // host) shows in it within a second or two, not after the whole window.
+            if let recent = state.samples.last(where: { $0.time <= now - rateWindow * 2 / 5 }) {
+                let seconds = ProgressSnapshot.seconds(now - recent.time)
+                if seconds > 0.05 { snapshot.recentFinishRate = Double(snapshot.finished - recent.finished) / seconds }
+            }
         }
         return snapshot
     }
