@@ -151,12 +151,12 @@ public final class TLSTestSite: Sendable {
 /// A helper program (python3) that prints one JSON object of ports on its first line and runs until its
 /// standard input closes, so it dies with the test process even when the test crashes.
 final class HelperProcess: Sendable {
-    private let process: Process
+    private let process: ChildProcess
     private let input: FileHandle
     let ports: [String: Int]
 
     init(_ arguments: [String], directory: URL) throws {
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
         process.currentDirectoryURL = directory
@@ -191,7 +191,7 @@ final class HelperProcess: Sendable {
 
     /// Runs a command to the end; throws when it fails.
     static func runToEnd(_ executable: String, _ arguments: [String], directory: URL) throws {
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.currentDirectoryURL = directory

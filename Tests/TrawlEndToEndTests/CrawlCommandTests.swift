@@ -78,7 +78,7 @@ import TrawlTestSite
             #expect(try String(contentsOfFile: list, encoding: .utf8) == text)
         }
         // Standard output appending to the list (`trawl same.txt >> same.txt`) is refused too.
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = TrawlProcess.executable
         process.arguments = [list, "-q"]
         let appending = try #require(FileHandle(forWritingAtPath: list))
@@ -332,7 +332,7 @@ extension CrawlCommandTests {
         // test's polling runs late on a busy machine.
         let urls = (0..<6).map { site.url("/slow/\(tag)\($0)?delay=\($0 < 2 ? 1500 : 100)", host: "127.0.0.1") }
         let out = directory.appendingPathComponent("\(tag).ndjson").path
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         let ignore = underNohup ? "trap '' HUP; " : ""
         process.arguments = [
@@ -368,7 +368,7 @@ extension CrawlCommandTests {
         // URLs of 1 KB: records of 2 KB, so the pipe's 64 KB are full after some 32 of them.
         let long = String(repeating: "x", count: 1000)
         let urls = (0..<3000).map { site.url("/page/\($0)-\(long)", host: site.hosts[$0 % 3]) }
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = TrawlProcess.executable
         process.arguments = [write(urls, to: "stalled.txt"), "-o", "-", "-c", "16", "--progress", "never"]
         let (stalled, stderr) = (Pipe(), Pipe())
@@ -421,7 +421,7 @@ extension CrawlCommandTests {
     @Test func aNonBlockingStdoutReadSlowlyGetsEveryRecord() async throws {
         let urls = (0..<1500).map { site.url("/page/\($0)", host: site.hosts[$0 % 3]) }
         let list = write(urls)
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = TrawlProcess.executable
         process.arguments = [list, "--progress", "never"]
         let out = Pipe()

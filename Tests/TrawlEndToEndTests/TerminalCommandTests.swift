@@ -30,8 +30,8 @@ import TrawlTestSite
         }
 
         /// `executable` with `arguments`, on a terminal of type xterm, with colour unless `noColor`; stdin empty.
-        func process(_ executable: URL, _ arguments: [String], noColor: Bool) -> Process {
-            let process = Process()
+        func process(_ executable: URL, _ arguments: [String], noColor: Bool) -> ChildProcess {
+            let process = ChildProcess()
             process.executableURL = executable
             process.arguments = arguments
             var environment = ProcessInfo.processInfo.environment
@@ -43,7 +43,7 @@ import TrawlTestSite
         }
 
         /// Runs `process` until its summary is shown and it has exited; returns what the terminal showed.
-        func runToSummary(_ process: Process) async throws -> String {
+        func runToSummary(_ process: ChildProcess) async throws -> String {
             try process.run()
             var shown = ""
             let summarized = await pty.read(into: &shown, until: "Records:  ", timeout: .seconds(20))

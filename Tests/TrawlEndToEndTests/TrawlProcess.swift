@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrawlTestSite
 
 /// Runs the built `trawl` binary and captures what it printed.
 struct TrawlProcess {
@@ -40,8 +41,8 @@ struct TrawlProcess {
     /// Starts trawl; the caller waits or signals.
     static func start(
         _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:], directory: URL? = nil
-    ) throws -> (Process, Pipe, Pipe) {
-        let process = Process()
+    ) throws -> (ChildProcess, Pipe, Pipe) {
+        let process = ChildProcess()
         process.executableURL = executable
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
@@ -65,13 +66,13 @@ struct TrawlProcess {
 
     /// A running trawl whose standard input stays open for the test to write to.
     struct Streaming {
-        var process: Process
+        var process: ChildProcess
         var standardInputWriter: FileHandle
     }
 
     /// Starts trawl with standard input left open.
     static func startStreaming(_ arguments: [String]) throws -> (Streaming, Pipe, Pipe) {
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = executable
         process.arguments = arguments
         let out = Pipe()
@@ -94,13 +95,13 @@ struct TrawlProcess {
 
     /// Waits for a started trawl and collects its output, on a thread of its own: blocking one of Swift's few
     /// cooperative threads would stall every other test running meanwhile.
-    static func finish(_ process: Process, _ out: Pipe, _ err: Pipe) async -> Output {
+    static func finish(_ process: ChildProcess, _ out: Pipe, _ err: Pipe) async -> Output {
         await withCheckedContinuation { continuation in
             Thread { continuation.resume(returning: finishBlocking(process, out, err)) }.start()
         }
     }
 
-    private static func finishBlocking(_ process: Process, _ out: Pipe, _ err: Pipe) -> Output {
+    private static func finishBlocking(_ process: ChildProcess, _ out: Pipe, _ err: Pipe) -> Output {
         // Read before waiting so a full pipe never blocks the child.
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()

@@ -52,7 +52,7 @@ struct GzipBombTests {
                 d = gzip.decompress(open(p, 'rb').read())
                 print(len(d), d.count(0))
             """
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", script] + paths
         let pipe = Pipe()
