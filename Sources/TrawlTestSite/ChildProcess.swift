@@ -17,7 +17,7 @@ public final class ChildProcess: @unchecked Sendable {
     public var environment: [String: String]?
     public var currentDirectoryURL: URL?
     /// A `Pipe` (the child gets the end it needs; the parent's copy of that end is closed once the child runs)
-    /// or a `FileHandle`; nil for the parent's own.
+    /// or a `FileHandle`; nil, or `FileHandle.nullDevice`, for `/dev/null`, as with `Process`.
     public var standardInput: Any?
     public var standardOutput: Any?
     public var standardError: Any?
@@ -38,7 +38,8 @@ public final class ChildProcess: @unchecked Sendable {
     /// Whether the child was started and has not been reaped yet.
     public var isRunning: Bool { state.withLock { $0.pid != 0 && $0.status == nil } }
 
-    /// The exit status, or the number of the signal that ended the child; valid after ``waitUntilExit()``.
+    /// The exit status, or the number of the signal that ended the child (-1 if it could not be reaped); valid
+    /// after ``waitUntilExit()``.
     public var terminationStatus: Int32 { state.withLock { $0.status ?? 0 } }
 
     /// Starts the child.
@@ -54,18 +55,22 @@ public final class ChildProcess: @unchecked Sendable {
 
         var parentEnds: [FileHandle] = []
         for (target, stream) in [(Int32(0), standardInput), (1, standardOutput), (2, standardError)] {
-            let source: Int32
+            var source: Int32 = -1
             switch stream {
             case let pipe as Pipe:
                 source =
                     target == 0 ? pipe.fileHandleForReading.fileDescriptor : pipe.fileHandleForWriting.fileDescriptor
                 parentEnds.append(target == 0 ? pipe.fileHandleForReading : pipe.fileHandleForWriting)
             case let handle as FileHandle:
-                source = handle.fileDescriptor
+                source = handle.fileDescriptor  // -1 for FileHandle.nullDevice
             default:
-                continue
+                break
             }
-            posix_spawn_file_actions_adddup2(&actions, source, target)
+            let added =
+                source >= 0
+                ? posix_spawn_file_actions_adddup2(&actions, source, target)
+                : posix_spawn_file_actions_addopen(&actions, target, "/dev/null", target == 0 ? O_RDONLY : O_WRONLY, 0)
+            guard added == 0 else { throw TestSiteError(.socket, "ChildProcess: file action failed: \(added)") }
         }
         var flags = Int32(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
         #if canImport(Darwin)
@@ -108,9 +113,10 @@ public final class ChildProcess: @unchecked Sendable {
         // Holds the child object until the child is reaped, however early the caller lets it go.
         Thread {
             var status: Int32 = 0
-            while waitpid(child, &status, 0) < 0 && errno == EINTR {}
-            // WIFEXITED / WEXITSTATUS / WTERMSIG, which Swift does not import.
-            let code = status & 0x7F == 0 ? (status >> 8) & 0xFF : status & 0x7F
+            var reaped = waitpid(child, &status, 0)
+            while reaped < 0 && errno == EINTR { reaped = waitpid(child, &status, 0) }
+            // WIFEXITED / WEXITSTATUS / WTERMSIG, which Swift does not import; -1 if the child was not ours to reap.
+            let code = reaped < 0 ? -1 : status & 0x7F == 0 ? (status >> 8) & 0xFF : status & 0x7F
             self.state.withLock { $0.status = code }
             self.exited.signal()
         }.start()

@@ -26,6 +26,24 @@ import TrawlTestSite
         #expect(held.allSatisfy { $0 > 3 }, "the held pipe proves nothing")
     }
 
+    /// As with `Process`, a stream left nil or given as `FileHandle.nullDevice` (whose descriptor is -1) is
+    /// `/dev/null`, not the test runner's own.
+    @Test(arguments: [false, true]) func aMissingOrNullStreamIsDevNull(nullDevice: Bool) throws {
+        let process = ChildProcess()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "readlink /proc/self/fd/0 /proc/self/fd/2"]
+        if nullDevice {
+            process.standardInput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+        }
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let listed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(listed == "/dev/null\n/dev/null\n")
+    }
+
     @Test func anExitStatusAndASignalAreReportedAndTheChildIsReaped() throws {
         let exiting = ChildProcess()
         exiting.executableURL = URL(fileURLWithPath: "/bin/sh")

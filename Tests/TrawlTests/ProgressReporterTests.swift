@@ -144,6 +144,11 @@ import TrawlTestSite
         // 62 records in 5 s, but 2 in the last two seconds: the 38 left take 38 s at that pace, not 3.
         #expect(snapshot.finishRate > 12 && snapshot.recentFinishRate == 1)
         #expect(snapshot.estimatedRemaining == .seconds(38))
+        // Nothing more for two seconds: the time left cannot be told, rather than read off the earlier pace.
+        try await time.sleep(until: .init(offset: .seconds(7)), tolerance: nil)
+        let stalled = reporter.snapshot()
+        #expect(stalled.recentFinishRate == 0 && stalled.finishRate > 0)
+        #expect(stalled.estimatedRemaining == nil)
     }
 
     @Test func theFirstRatesCountFromTheStart() async throws {

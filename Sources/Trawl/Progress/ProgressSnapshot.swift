@@ -44,8 +44,8 @@ public struct ProgressSnapshot: Sendable, Equatable {
     public var requestRate = 0.0
     /// Records written per second over the last few seconds.
     public var finishRate = 0.0
-    /// Records written per second over the last two seconds or so (0 when not measured yet).
-    public var recentFinishRate = 0.0
+    /// Records written per second over the last two seconds or so; nil until that long has been watched.
+    public var recentFinishRate: Double?
 
     /// A host paused by a `Retry-After`.
     public struct PausedHost: Sendable, Equatable {
@@ -88,13 +88,15 @@ public struct ProgressSnapshot: Sendable, Equatable {
 
     /// The time left at the recent record rate (the slower of the last few seconds' and the last two's, so a
     /// slowing tail shows soon), but never less than ``longestWait`` (that URL cannot finish
-    /// before its wait ends, however fast the rest went); `nil` when it cannot be told. A paused host alone does
+    /// before its wait ends, however fast the rest went); `nil` when it cannot be told, as when nothing was
+    /// recorded in the last two seconds. A paused host alone does
     /// not count: its last URL may have failed on the answer that paused it.
     public var estimatedRemaining: Duration? {
         guard let total else { return nil }
         let remaining = total - done
         if remaining <= 0 { return .zero }
-        let rate = [finishRate, recentFinishRate].filter { $0 > 0 }.min() ?? meanRate
+        var rate = finishRate > 0 ? finishRate : meanRate
+        if let recentFinishRate { rate = min(rate, recentFinishRate) }
         guard rate > 0 else { return nil }
         let seconds = Double(remaining) / rate
         guard seconds < 1e9 else { return nil }
