@@ -26,11 +26,8 @@ struct CrawlRun {
         // Records written to the terminal the live lines are drawn on would be torn apart by every redraw (curl
         // turns its progress meter off for the same reason): `auto` then shows only the summary, after them.
         let mode = progress == .auto && Self.isSameTerminal(output.fd, STDERR_FILENO) ? .never : progress
-        // One clock for both: the deadlines of waits and pauses the crawler reports are readings of it.
-        let clock = CrawlClock.continuous
-        let reporter = ProgressReporter(
-            mode: mode, destination: output.name, resumable: output.resumable, clock: clock)
-        let crawler = Crawler(configuration: configuration, transport: try makeTransport(), clock: clock)
+        let reporter = ProgressReporter(mode: mode, destination: output.name, resumable: output.resumable)
+        let crawler = Crawler(configuration: configuration, transport: try makeTransport())
         let control = RunControl()
         let finisher = Finisher(writer: writer, reporter: reporter)
         let grace = self.grace

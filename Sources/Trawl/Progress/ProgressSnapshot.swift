@@ -87,10 +87,10 @@ public struct ProgressSnapshot: Sendable, Equatable {
     }
 
     /// The time left at the recent record rate (the slower of the last few seconds' and the last two's, so a
-    /// slowing tail shows soon), but never less than ``longestWait`` (that URL cannot finish
-    /// before its wait ends, however fast the rest went); `nil` when it cannot be told, as when nothing was
-    /// recorded in the last two seconds. A paused host alone does
-    /// not count: its last URL may have failed on the answer that paused it.
+    /// slowing tail shows soon), but never less than ``longestWait`` (that URL cannot finish before its wait
+    /// ends, however fast the rest went); `nil` when it cannot be told, as when nothing was recorded in the last
+    /// two seconds. A paused host alone does not count: its last URL may have failed on the answer that paused
+    /// it.
     public var estimatedRemaining: Duration? {
         guard let total else { return nil }
         let remaining = total - done

@@ -22,8 +22,9 @@ public struct CrawlClock: Sendable {
     /// The longest one sleep lasts: a hundred years.
     static let longestSleep = Duration.seconds(100 * 365 * 86_400)
 
-    /// The real, continuous clock.
-    public static var continuous: CrawlClock { CrawlClock(ContinuousClock()) }
+    /// The real, continuous clock: one for the whole process, so a crawler and a reporter that both take the
+    /// default read the same time, and the deadlines one reports are readings of the other's clock.
+    public static let continuous = CrawlClock(ContinuousClock())
 
     /// Time since the clock was made.
     public var now: Duration { reading() }
