@@ -30,10 +30,7 @@ import TrawlTestSite
                     $0.concurrency.maxAdmitted = 4
                 }, clock: .continuous)
         }
-        let deadline = ContinuousClock.now + .seconds(25)
-        while site.requestCount(host: "127.0.0.2") < 4, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(5))
-        }
+        try await waitUntil(within: .seconds(25)) { site.requestCount(host: "127.0.0.2") >= 4 }
         let busyRequests = site.requestCount(host: "127.0.0.1")
         let othersRequested = site.requestCount(host: "127.0.0.2")
         run.cancel()
@@ -136,9 +133,6 @@ private struct PipedCrawl {
 
     /// Waits up to 30 s (a full suite can hold a crawl up for seconds) for `count` records.
     func waitForRecords(_ count: Int) async throws {
-        let deadline = ContinuousClock.now + .seconds(30)
-        while sink.records.count < count && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        try await waitUntil { sink.records.count >= count }
     }
 }

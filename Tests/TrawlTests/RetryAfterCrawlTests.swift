@@ -26,13 +26,7 @@ import TrawlTestSite
                 [limited] + pages, configure: { $0.concurrency.total = 1 }, clock: CrawlClock(clock),
                 transport: kind.make())
         }
-        // Long, as a full suite on two cores can hold a crawl up for seconds; a passing run takes milliseconds.
-        let deadline = ContinuousClock.now + .seconds(30)
-        while site.requestCount(host: "127.0.0.2") < 5 || site.requestCount(path: path) < 1,
-            ContinuousClock.now < deadline
-        {
-            try await Task.sleep(for: .milliseconds(5))
-        }
+        try await waitUntil { site.requestCount(host: "127.0.0.2") >= 5 && site.requestCount(path: path) >= 1 }
         let pagesServedDuringTheWait = site.requestCount(host: "127.0.0.2")
         let limitedRequestsDuringTheWait = site.requestCount(path: path)
         #expect(await open(clock, thenFinish: run), "the run did not end once the wait was over")
@@ -76,7 +70,7 @@ import TrawlTestSite
             site.url("/retry-after/\(form)-\(kind)?form=\(form)&after=30&times=1", host: host)
         }
         let run = Task { await crawl(urls, clock: CrawlClock(clock), transport: kind.make()) }
-        try await waitForSleeps(urls.count, on: clock)
+        try await waitUntil { clock.sleeps.count >= urls.count }
         let waits = clock.sleeps
         #expect(await open(clock, thenFinish: run), "the run did not end once the waits were over")
         #expect(waits.count == 3 && waits.allSatisfy { $0 >= .seconds(25) && $0 <= .seconds(31) }, "\(waits)")
@@ -96,7 +90,7 @@ import TrawlTestSite
             await crawl(
                 urls, configure: { $0.politeness.adaptive = false }, clock: CrawlClock(clock), transport: kind.make())
         }
-        try await waitForSleeps(urls.count, on: clock)
+        try await waitUntil { clock.sleeps.count >= urls.count }
         let sleeps = clock.sleeps
         #expect(await open(clock, thenFinish: run), "the run did not end once the waits were over")
         #expect(sleeps.count == queries.count, "\(sleeps)")
@@ -115,15 +109,6 @@ import TrawlTestSite
         let ended = await finishes(run, within: .seconds(10))
         if !ended { run.cancel() }
         return ended
-    }
-
-    /// Waits (at most 30 s: a full suite can hold a crawl up for seconds) until `count` sleeps were asked of
-    /// `clock`.
-    private func waitForSleeps(_ count: Int, on clock: GatedClock) async throws {
-        let deadline = ContinuousClock.now + .seconds(30)
-        while clock.sleeps.count < count, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(5))
-        }
     }
 
     @Test(arguments: TransportKind.allCases)

@@ -59,6 +59,15 @@ func finishes<T: Sendable>(_ task: Task<T, Never>, within limit: Duration) async
     return ended
 }
 
+/// Polls `condition` every 5 ms until it holds or `limit` has passed. The limit only bounds a failing run: a full
+/// suite on two cores can hold a crawl up for seconds, and a passing run returns as soon as the condition holds.
+func waitUntil(within limit: Duration = .seconds(30), _ condition: () -> Bool) async throws {
+    let deadline = ContinuousClock.now + limit
+    while !condition(), ContinuousClock.now < deadline {
+        try await Task.sleep(for: .milliseconds(5))
+    }
+}
+
 /// `SOCK_STREAM` as `socket()` takes it on this platform.
 #if canImport(Darwin)
     let streamSocket = SOCK_STREAM
