@@ -41,6 +41,25 @@ import Testing
         let long = String(repeating: "y", count: 300_000)
         let lines = await Self.allLines(Self.reader("\(long)\nz", maxLineBytes: 1000))
         #expect(lines.map(\.text.count) == [1000, 1])
+        #expect(lines.map(\.cut?.byteCount) == [300_000, nil])
+    }
+
+    @Test func overlongLinesAreToldApartByAllTheirBytesWhetherReadInOneGoOrStreamed() async {
+        // Lines that share their first 1,000 bytes: short enough to sit in one read (2,000 bytes) and long
+        // enough to stream through many (300,000, past the 64 KiB read), each also with a `\r\n`, and last a
+        // streamed one that ends the input with no newline.
+        let head = String(repeating: "h", count: 1000)
+        let short = head + String(repeating: "a", count: 1000)
+        let long = head + String(repeating: "b", count: 299_000)
+        let text = [short, short + "c", long, long + "c", short + "\r", long + "\r", long].joined(separator: "\n")
+        let lines = await Self.allLines(Self.reader(text, maxLineBytes: 1000))
+        #expect(lines.allSatisfy { $0.text == head && $0.truncated })
+        let cuts = lines.compactMap(\.cut)
+        #expect(cuts.map(\.byteCount) == [2000, 2001, 300_000, 300_001, 2000, 300_000, 300_000])
+        // A `\r` before the newline is not part of the line; only the copies of one line share a digest.
+        #expect(cuts[4] == cuts[0] && cuts[5] == cuts[2] && cuts[6] == cuts[2])
+        #expect(Set(cuts[0..<4]).count == 4)
+        #expect(cuts[2].digest == URLDigest(long) && cuts[1].digest == URLDigest(short + "c"))
     }
 
     @Test func bytesThatAreNotUTF8AreShownAsPercentEscapesAndFlagged() async {
@@ -163,6 +182,24 @@ import Testing
         #expect(rejected.map(\.url) == ["http://a/x%FF", "http://a/x%FE"])
         #expect(rejected.allSatisfy { $0.error?.kind == .invalidURL && $0.error?.message.contains("UTF-8") == true })
         #expect(source.duplicates == 0)
+    }
+
+    @Test func overlongLinesGetOneRecordEachThatResumeKnowsAgain() async throws {
+        // Two lines that differ only past the cut, and a repeat of the first: two records, one duplicate.
+        let head = "http://a/" + String(repeating: "p", count: 200)
+        let text = "\(head)1\n\(head)2\n\(head)1\n"
+        let source = URLSource(reader: LineReaderTests.reader(text, maxLineBytes: 100))
+        var rejected: [Record] = []
+        while case .rejected(let record)? = await source.next() { rejected.append(record) }
+        #expect(rejected.count == 2 && source.duplicates == 1)
+        #expect(Set(rejected.map(\.url)).count == 2)
+        let url = try #require(rejected.first?.url)
+        #expect(url.hasPrefix(String(head.prefix(100)) + "… (210 bytes, #"))
+        #expect(rejected.allSatisfy { $0.error?.message.contains("210 bytes, longer than trawl reads") == true })
+        // Resume keys on the record's url: the same input then has nothing left to fetch.
+        let done = Set(rejected.map { URLDigest($0.url) })
+        let again = URLSource(reader: LineReaderTests.reader(text, maxLineBytes: 100), alreadyDone: done)
+        #expect(await again.next() == nil)
     }
 
     @Test func alreadyDoneDigestsAreSkippedAndCountedOncePerInputLine() async {

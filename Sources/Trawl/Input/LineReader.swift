@@ -5,18 +5,59 @@ import Synchronization
 ///
 /// Blocking reads (a pipe on stdin can block for ever) run on a private dispatch queue, so they never hold
 /// one of the few cooperative threads, and ``cancel()`` ends one at once. Lines are split on `\n`; a trailing
-/// `\r` and a leading UTF-8 BOM are removed. A line longer than `maxLineBytes` is cut there (the rest up to
-/// its newline is dropped) and reported with `truncated`.
+/// `\r` and a leading UTF-8 BOM are removed. A line longer than `maxLineBytes` is cut there: the rest up to
+/// its newline is read but not kept, only counted and digested into ``Line/cut``.
 public final class LineReader: @unchecked Sendable {
     /// One line of input.
     public struct Line: Sendable {
         /// The line's text. In a line that is not valid UTF-8, each byte outside a valid sequence, and each
         /// `%`, is written as `%XX`, so two such lines that differ in any byte stay distinct.
         public var text: String
-        /// Whether the line was longer than the reader keeps and was cut.
-        public var truncated: Bool
         /// Whether the line held bytes that are not valid UTF-8 (see ``text``).
-        public var invalidUTF8 = false
+        public var invalidUTF8: Bool
+        /// For a line longer than the reader keeps, whose ``text`` is only its start: the whole line's size
+        /// and digest, so two long lines that differ only past the cut stay distinct.
+        public var cut: Cut?
+
+        /// Whether the line was longer than the reader keeps and was cut.
+        public var truncated: Bool { cut != nil }
+
+        public init(text: String, invalidUTF8: Bool = false, cut: Cut? = nil) {
+            self.text = text
+            self.invalidUTF8 = invalidUTF8
+            self.cut = cut
+        }
+
+        /// The whole of a line that was cut.
+        public struct Cut: Hashable, Sendable {
+            /// Its length in bytes, without the newline (and a `\r` before it).
+            public var byteCount: Int
+            /// The digest of all those bytes.
+            public var digest: URLDigest
+        }
+    }
+
+    /// An overlong line being read to its end: the start that is kept, and a digest of all its bytes.
+    private struct Overlong {
+        var line: Line
+        private var digest = URLDigest.Accumulator()
+        /// Whether the bytes so far end in a `\r`, left out of the digest until it is known not to be the last.
+        private var heldCR = false
+
+        init(start line: Line) { self.line = line }
+
+        mutating func add(_ bytes: ArraySlice<UInt8>) {
+            guard let last = bytes.last else { return }
+            if heldCR { digest.add(CollectionOfOne(UInt8(ascii: "\r"))) }
+            heldCR = last == UInt8(ascii: "\r")
+            digest.add(heldCR ? bytes.dropLast() : bytes)
+        }
+
+        var finished: Line {
+            var finished = line
+            finished.cut = Line.Cut(byteCount: digest.count, digest: digest.digest)
+            return finished
+        }
     }
 
     private let fd: Int32
@@ -32,7 +73,7 @@ public final class LineReader: @unchecked Sendable {
     private var start = 0
     private var atEOF = false
     private var firstLine = true
-    private var discardingRest = false
+    private var overlong: Overlong?
     // Lines served from memory instead of `fd` (see ``init(lines:)``).
     private var memory: [String]?
     private var memoryIndex = 0
@@ -98,15 +139,16 @@ public final class LineReader: @unchecked Sendable {
             guard memoryIndex < memory.count else { return nil }
             let end = min(memory.count, memoryIndex + maxLines)
             defer { memoryIndex = end }
-            return memory[memoryIndex..<end].map { Line(text: $0, truncated: false) }
+            return memory[memoryIndex..<end].map { Line(text: $0) }
         }
         var lines: [Line] = []
         while lines.count < maxLines {
             if let line = takeLine() {
                 lines.append(line)
-            } else if atEOF || !fill(blockingAllowed: lines.isEmpty) {
-                // End of input, or nothing more ready: hand over what we have rather than block on a pipe.
-                if atEOF || !lines.isEmpty { break }
+            } else if atEOF || (!fill(blockingAllowed: lines.isEmpty) && !atEOF) {
+                // End of input (once the lines it completed are taken), or nothing more ready: hand over what we
+                // have rather than block on a pipe.
+                break
             }
         }
         if isCancelled || (lines.isEmpty && atEOF && start >= buffer.count) { return nil }
@@ -169,48 +211,44 @@ public final class LineReader: @unchecked Sendable {
     }
 
     private func takeLine() -> Line? {
-        while true {
-            let end = buffer[start...].firstIndex(of: UInt8(ascii: "\n"))
-            if end == nil {
-                if discardingRest {
-                    start = buffer.count
-                    if atEOF { discardingRest = false }
-                    return nil
-                }
-                if atEOF && start < buffer.count {
-                    return finishLine(upTo: buffer.count, consumed: buffer.count)
-                }
-                if buffer.count - start > maxLineBytes {
-                    // Keep the head, drop the rest of this overlong line as it streams in.
-                    let line = makeLine(start..<(start + maxLineBytes), truncated: true)
-                    start = buffer.count
-                    discardingRest = true
-                    if let line { return line }
-                }
+        let end = buffer[start...].firstIndex(of: UInt8(ascii: "\n"))
+        if var rest = overlong {
+            // The tail of an overlong line: digested, not kept, up to its end.
+            rest.add(buffer[start..<(end ?? buffer.count)])
+            start = end.map { $0 + 1 } ?? buffer.count
+            guard end != nil || atEOF else {
+                overlong = rest
                 return nil
             }
-            let line = finishLine(upTo: end!, consumed: end! + 1)
-            if let line { return line }
+            overlong = nil
+            return rest.finished
         }
-    }
-
-    /// Consumes a line ending at `upTo`; returns `nil` for the tail of an overlong line already reported.
-    private func finishLine(upTo end: Int, consumed: Int) -> Line? {
-        defer { start = consumed }
-        if discardingRest {
-            discardingRest = false
+        guard let end else {
+            if atEOF && start < buffer.count { return finishLine(upTo: buffer.count, consumed: buffer.count) }
+            if buffer.count - start > maxLineBytes {
+                // Keep the start; the rest of this line streams through `overlong`.
+                var rest = Overlong(start: makeLine(start..<(start + maxLineBytes)))
+                rest.add(buffer[start...])
+                start = buffer.count
+                overlong = rest
+            }
             return nil
         }
-        var range = start..<end
-        if range.count > maxLineBytes {
-            range = start..<(start + maxLineBytes)
-            return makeLine(range, truncated: true)
-        }
-        if let last = range.last, buffer[last] == UInt8(ascii: "\r") { range = range.lowerBound..<last }
-        return makeLine(range, truncated: false)
+        return finishLine(upTo: end, consumed: end + 1)
     }
 
-    private func makeLine(_ range: Range<Int>, truncated: Bool) -> Line? {
+    /// Consumes a line ending at `upTo`.
+    private func finishLine(upTo end: Int, consumed: Int) -> Line {
+        defer { start = consumed }
+        var range = start..<end
+        if let last = range.last, buffer[last] == UInt8(ascii: "\r") { range = range.lowerBound..<last }
+        guard range.count > maxLineBytes else { return makeLine(range) }
+        var whole = Overlong(start: makeLine(start..<(start + maxLineBytes)))
+        whole.add(buffer[start..<end])
+        return whole.finished
+    }
+
+    private func makeLine(_ range: Range<Int>) -> Line {
         var range = range
         if firstLine {
             firstLine = false
@@ -223,8 +261,8 @@ public final class LineReader: @unchecked Sendable {
         let text = buffer.withUnsafeBufferPointer { all in
             String(validating: UnsafeBufferPointer(rebasing: all[range]), as: UTF8.self)
         }
-        if let text { return Line(text: text, truncated: truncated) }
-        return Line(text: Self.escapingInvalidUTF8(buffer[range]), truncated: truncated, invalidUTF8: true)
+        if let text { return Line(text: text) }
+        return Line(text: Self.escapingInvalidUTF8(buffer[range]), invalidUTF8: true)
     }
 
     /// `bytes` as text, each byte that is not part of a valid UTF-8 sequence, and each `%`, written as `%XX`.

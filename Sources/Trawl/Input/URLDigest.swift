@@ -10,15 +10,33 @@ public struct URLDigest: Hashable, Sendable {
 
     /// The digest of `string`'s UTF-8 bytes.
     public init(_ string: String) {
-        var fnv: UInt64 = 0xcbf2_9ce4_8422_2325
-        var mix: UInt64 = 0x9E37_79B9_7F4A_7C15
-        for byte in string.utf8 {
-            fnv = (fnv ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
-            mix = (mix ^ UInt64(byte)) &* 0xBF58_476D_1CE4_E5B9
-            mix ^= mix >> 29
+        var accumulator = Accumulator()
+        accumulator.add(string.utf8)
+        self = accumulator.digest
+    }
+
+    private init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
+    /// A digest of bytes that arrive in pieces: the same value as ``URLDigest/init(_:)`` on their concatenation.
+    struct Accumulator {
+        private var fnv: UInt64 = 0xcbf2_9ce4_8422_2325
+        private var mix: UInt64 = 0x9E37_79B9_7F4A_7C15
+        /// How many bytes were added.
+        private(set) var count = 0
+
+        mutating func add(_ bytes: some Sequence<UInt8>) {
+            for byte in bytes {
+                fnv = (fnv ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+                mix = (mix ^ UInt64(byte)) &* 0xBF58_476D_1CE4_E5B9
+                mix ^= mix >> 29
+                count += 1
+            }
         }
-        high = fnv
-        low = Self.finalize(mix ^ UInt64(string.utf8.count))
+
+        var digest: URLDigest { URLDigest(high: fnv, low: URLDigest.finalize(mix ^ UInt64(count))) }
     }
 
     private static func finalize(_ value: UInt64) -> UInt64 {

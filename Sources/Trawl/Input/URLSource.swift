@@ -121,8 +121,8 @@ public final class URLSource {
                 return nil
             }
             let item: InputItem
-            if line.truncated {
-                item = .rejected(.rejected(text, RecordError(.invalidURL, "the line is longer than trawl reads")))
+            if let cut = line.cut {
+                item = .rejected(URLSource.overlongRecord(start: CrawlURL.redactingPassword(text), cut))
             } else if line.invalidUTF8 {
                 let error = RecordError(.invalidURL, "the line is not valid UTF-8 (the url shows those bytes as %XX)")
                 item = .rejected(.rejected(CrawlURL.redactingPassword(text), error))
@@ -158,6 +158,19 @@ public final class URLSource {
             resumedSinceReport = 0
             skippedSinceReport = 0
         }
+    }
+
+    /// The record of a line too long to read whole. Its `url` is the line's start, its length and its digest:
+    /// distinct for two lines that differ only past the cut, the same for two copies of one line, and never a
+    /// line of its own (that line would be cut too).
+    static func overlongRecord(start: String, _ cut: LineReader.Line.Cut) -> Record {
+        func hex(_ value: UInt64) -> String {
+            let digits = String(value, radix: 16)
+            return String(repeating: "0", count: 16 - digits.count) + digits
+        }
+        let url = "\(start)… (\(cut.byteCount) bytes, #\(hex(cut.digest.high))\(hex(cut.digest.low)))"
+        let message = "the line is \(cut.byteCount) bytes, longer than trawl reads (the url shows its start)"
+        return .rejected(url, RecordError(.invalidURL, message))
     }
 
     /// The string de-duplication and resume compare: the record's `url` field.
