@@ -151,6 +151,30 @@ import TrawlTestSite
         #expect(stalled.estimatedRemaining == nil)
     }
 
+    /// After a long Ctrl-Z the rates and the ETA go on at the pace before it, not at a pace averaged over the stop.
+    @Test func timeStoppedByCtrlZIsNotReadAsASlowPace() async throws {
+        let time = RecordingClock()
+        let reporter = ProgressReporter(mode: .never, output: -1, destination: "stdout", clock: CrawlClock(time))
+        reporter.record(.inputTotal(100))
+        _ = reporter.snapshot()
+        for second in 1...4 {
+            for _ in 0..<10 { reporter.record(.recorded(ok: true, status: 200, error: nil, attempts: 1)) }
+            try await time.sleep(until: .init(offset: .seconds(second)), tolerance: nil)
+            _ = reporter.snapshot()
+        }
+        reporter.suspendDisplay()
+        try await time.sleep(until: .init(offset: .seconds(64)), tolerance: nil)
+        reporter.resumeDisplay()
+        reporter.record(.recorded(ok: true, status: 200, error: nil, attempts: 1))
+        try await time.sleep(until: .init(offset: .seconds(64) + .milliseconds(100)), tolerance: nil)
+        let snapshot = reporter.snapshot()
+        // 41 records in 4.1 s of work, 59 left: about 6 s, not the ~10 minutes the first 4 s and the stop give.
+        #expect(snapshot.elapsed == .seconds(64) + .milliseconds(100))
+        #expect(snapshot.finishRate > 9 && snapshot.finishRate < 11, "\(snapshot.finishRate)")
+        let left = try #require(snapshot.estimatedRemaining)
+        #expect(left > .seconds(5) && left < .seconds(7), "\(left)")
+    }
+
     @Test func theFirstRatesCountFromTheStart() async throws {
         // In log mode the first line comes 5 s in: its rate must cover those 5 s, not read 0.
         let time = RecordingClock()

@@ -54,6 +54,8 @@ public final class ProgressReporter: Sendable {
         var drawnWidth = 0
         /// Between ``ProgressReporter/suspendDisplay()`` and ``ProgressReporter/resumeDisplay()``: nothing drawn.
         var suspended = false
+        /// When ``ProgressReporter/suspendDisplay()`` was called, so the rates can leave the stop out.
+        var suspendedAt: Duration?
     }
 
     /// The resolved display settings.
@@ -211,10 +213,13 @@ public final class ProgressReporter: Sendable {
     /// before the process stops on a job-control signal (Ctrl-Z, `SIGTSTP`), so the shell gets a clean line and
     /// a visible cursor. Counting goes on. Blocks until the display is cleared; a second call does nothing.
     public func suspendDisplay() {
+        let now = clock.now
         queue.sync {
             let first = state.withLock { state -> Bool in
                 defer { state.suspended = true }
-                return !state.suspended
+                guard !state.suspended else { return false }
+                state.suspendedAt = now
+                return true
             }
             guard first else { return }
             let text = clearLiveShowingCursor()
@@ -224,10 +229,18 @@ public final class ProgressReporter: Sendable {
 
     /// Undoes ``suspendDisplay()`` when the process goes on (`SIGCONT`, `fg`): the next frame is drawn afresh
     /// where the cursor is now (the shell wrote its own lines meanwhile), hiding the cursor again, and only once
-    /// the process is in the terminal's foreground (not after `bg`).
+    /// the process is in the terminal's foreground (not after `bg`). The rates go on from where they were: the
+    /// time stopped counts in the elapsed time, but not as seconds in which nothing was done.
     public func resumeDisplay() {
+        let now = clock.now
         queue.sync {
-            state.withLock { $0.suspended = false }
+            state.withLock { state in
+                state.suspended = false
+                guard let at = state.suspendedAt else { return }
+                state.suspendedAt = nil
+                let stopped = max(.zero, now - at)
+                for index in state.samples.indices { state.samples[index].time += stopped }
+            }
         }
     }
 
