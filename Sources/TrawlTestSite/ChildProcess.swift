@@ -46,10 +46,16 @@ public final class ChildProcess: @unchecked Sendable {
     /// - Throws: `TestSiteError` when the program cannot be spawned.
     public func run() throws {
         guard let executableURL else { throw TestSiteError(.socket, "ChildProcess: no executable") }
-        var actions = posix_spawn_file_actions_t()
+        #if canImport(Darwin)
+            // Opaque pointers on Darwin, which `init` points at what it allocates.
+            var actions: posix_spawn_file_actions_t?
+            var attributes: posix_spawnattr_t?
+        #else
+            var actions = posix_spawn_file_actions_t()
+            var attributes = posix_spawnattr_t()
+        #endif
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
 
@@ -141,9 +147,13 @@ public final class ChildProcess: @unchecked Sendable {
         }
     }
 
-    private typealias FileActionInt = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-    private typealias FileActionPath =
-        @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
+    #if canImport(Darwin)
+        private typealias FileActions = posix_spawn_file_actions_t?
+    #else
+        private typealias FileActions = posix_spawn_file_actions_t
+    #endif
+    private typealias FileActionInt = @convention(c) (UnsafeMutablePointer<FileActions>, Int32) -> Int32
+    private typealias FileActionPath = @convention(c) (UnsafeMutablePointer<FileActions>, UnsafePointer<CChar>) -> Int32
 
     /// glibc 2.34's `posix_spawn_file_actions_addclosefrom_np`, which its Swift module does not declare.
     private static let addCloseFrom: FileActionInt? = symbol("posix_spawn_file_actions_addclosefrom_np")
