@@ -443,7 +443,7 @@ extension CrawlCommandTests {
                 while process.isRunning, available < 32_768 || stalled < 300 {
                     let before = available
                     usleep(1000)
-                    guard ioctl(reader, UInt(FIONREAD), &available) == 0 else { break }
+                    guard ioctl(reader, bytesAvailableRequest, &available) == 0 else { break }
                     stalled = available == before ? stalled + 1 : 0
                 }
                 continuation.resume(returning: out.fileHandleForReading.readDataToEndOfFile())

@@ -143,7 +143,7 @@ import Testing
             var chunk = [UInt8](repeating: 0, count: 4096)
             var available: Int32 = 0
             // Reads nothing until the pipe holds 16 KiB, so the writer must meet EAGAIN.
-            while ioctl(reader, UInt(FIONREAD), &available) == 0, available < 16_384 { usleep(1000) }
+            while ioctl(reader, bytesAvailableRequest, &available) == 0, available < 16_384 { usleep(1000) }
             while true {
                 let got = chunk.withUnsafeMutableBytes { read(reader, $0.baseAddress!, $0.count) }
                 if got <= 0 { break }
