@@ -22,7 +22,12 @@ struct TrawlProcess {
 
     /// The `trawl` executable beside the test bundle.
     static var executable: URL {
-        var directory = Bundle.main.bundleURL
+        #if canImport(Darwin)
+            // The main bundle there is the toolchain's test runner, which loads the `.xctest` bundle.
+            var directory = Bundle(for: BundleMarker.self).bundleURL
+        #else
+            var directory = Bundle.main.bundleURL
+        #endif
         while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("trawl").path),
             directory.pathComponents.count > 1
         {
@@ -132,6 +137,11 @@ struct TrawlProcess {
         }
     }
 }
+
+#if canImport(Darwin)
+    /// A class of the test bundle, to find that bundle by.
+    private final class BundleMarker {}
+#endif
 
 /// `FIONREAD` as `ioctl()` takes it on this platform: Darwin's is an `_IOR('f', 127, int)` macro, which Swift does
 /// not import.
