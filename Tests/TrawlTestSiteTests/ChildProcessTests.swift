@@ -5,7 +5,8 @@ import TrawlTestSite
 @Suite struct ChildProcessTests {
     /// The child gets its three standard streams and nothing else the parent holds (here a pipe kept open):
     /// an inherited write end would keep another test's reader from ever seeing the end of its output.
-    @Test func theChildInheritsOnlyItsStandardStreams() throws {
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/self/fd"), "needs Linux's /proc"))
+    func theChildInheritsOnlyItsStandardStreams() throws {
         var held: [Int32] = [-1, -1]
         try #require(pipe(&held) == 0)
         defer { for fd in held { close(fd) } }
@@ -28,7 +29,10 @@ import TrawlTestSite
 
     /// As with `Process`, a stream left nil or given as `FileHandle.nullDevice` (whose descriptor is -1) is
     /// `/dev/null`, not the test runner's own.
-    @Test(arguments: [false, true]) func aMissingOrNullStreamIsDevNull(nullDevice: Bool) throws {
+    @Test(
+        .enabled(if: FileManager.default.fileExists(atPath: "/proc/self/fd"), "needs Linux's /proc"),
+        arguments: [false, true])
+    func aMissingOrNullStreamIsDevNull(nullDevice: Bool) throws {
         let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", "readlink /proc/self/fd/0 /proc/self/fd/2"]
