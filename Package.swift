@@ -8,7 +8,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Trawl", targets: ["Trawl"]),
-        .executable(name: "trawl", targets: ["trawl"]),
+        .executable(name: "trawl", targets: ["TrawlTool"]),
     ],
     dependencies: [],
     targets: [
@@ -17,8 +17,11 @@ let package = Package(
         .target(name: "TrawlCommandLine", swiftSettings: strict),
         .target(name: "TrawlTestSite", swiftSettings: strict),
         .executableTarget(
-            name: "trawl",
+            // Not `trawl`: on a case-insensitive file system (macOS's default) it would share the library
+            // `Trawl`'s build directory and module file. The product, and so the executable, is `trawl`.
+            name: "TrawlTool",
             dependencies: ["Trawl", "TrawlCommandLine", "TrawlTestSite"],
+            path: "Sources/trawl",
             swiftSettings: strict
         ),
         .executableTarget(
@@ -35,7 +38,7 @@ let package = Package(
         .testTarget(name: "TrawlTestSiteTests", dependencies: ["TrawlTestSite"], swiftSettings: strict),
         .testTarget(
             name: "TrawlEndToEndTests",
-            dependencies: ["trawl", "TrawlTestSite"],
+            dependencies: ["TrawlTool", "TrawlTestSite"],
             swiftSettings: strict
         ),
     ],
