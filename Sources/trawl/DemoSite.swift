@@ -6,7 +6,7 @@ enum DemoSite {
     /// `count` URL lines: mostly pages of varied speed and size, with 404s, redirects and flaky 5xx on two
     /// hosts; the third host sits behind a real rate limiter (20 requests a second, then 429 with
     /// `Retry-After: 1`), so the demo shows trawl pausing and pacing a host while the others go on. Plus a
-    /// duplicate, a comment and a malformed line.
+    /// duplicate, a comment and a malformed line. On a site of one host, that host gets the first two's mix.
     static func lines(count: Int, site: TestSite) -> [String] {
         var generator = SplitMix(seed: 2026)
         var lines = ["# trawl demo: \(count) URLs on \(site.hosts.joined(separator: ", "))"]
@@ -16,7 +16,9 @@ enum DemoSite {
             let delay = 20 + generator.next() % 280
             let size = 512 + generator.next() % 8192
             let path: String
-            if host == site.hosts.last {
+            // With a single host (macOS without loopback aliases) it is not the rate-limited one: all of the demo
+            // would then be paced.
+            if site.hosts.count > 1 && host == site.hosts.last {
                 switch roll {
                 case 0..<86: path = "/limited/\(index)?rate=20&size=\(size)"
                 case 86..<94: path = "/status/404?n=\(index)"

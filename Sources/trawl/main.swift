@@ -66,11 +66,22 @@ func runDemo(_ command: ParsedCommand) async throws -> ExitCode {
     let count = try command.int("urls", default: 500, range: 1...1_000_000)
     let defaultOutput = "trawl-demo.ndjson"
     let path = command.value("output") ?? defaultOutput
+    let quiet = command.flag("quiet")
     let site: TestSite
     do {
         site = try TestSite()
     } catch {
-        throw ExitError(code: .software, message: "cannot start the demo site: \(error)")
+        // macOS answers only on 127.0.0.1 unless more loopback addresses are added: run on that one.
+        do {
+            site = try TestSite(hosts: ["127.0.0.1"])
+        } catch {
+            throw ExitError(code: .software, message: "cannot start the demo site: \(error)")
+        }
+        if !quiet {
+            printError(
+                "trawl demo: 127.0.0.2 and 127.0.0.3 cannot be bound here, so the demo's three hosts are one (on macOS, `sudo ifconfig lo0 alias 127.0.0.2 up` and the same for 127.0.0.3 give it all three)\n"
+            )
+        }
     }
     defer { site.shutdown() }
     let lines = DemoSite.lines(count: count, site: site)
@@ -80,7 +91,6 @@ func runDemo(_ command: ParsedCommand) async throws -> ExitCode {
     defer { unlink(listPath) }
     var configuration = Crawler.Configuration()
     configuration.retry.maxRetryAfter = .seconds(5)
-    let quiet = command.flag("quiet")
     if !quiet {
         printError(
             "trawl demo: crawling \(count) URL\(count == 1 ? "" : "s") from a loopback site on \(site.hosts.joined(separator: ", ")), port \(site.port)\n"
