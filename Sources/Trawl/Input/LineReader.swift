@@ -225,10 +225,13 @@ public final class LineReader: @unchecked Sendable {
         }
         guard let end else {
             if atEOF && start < buffer.count { return finishLine(upTo: buffer.count, consumed: buffer.count) }
-            if buffer.count - start > maxLineBytes {
+            let line = withoutBOM(start..<buffer.count)
+            // A last `\r` may be the one before the newline, which is no part of the line.
+            let held = buffer.last == UInt8(ascii: "\r") ? 1 : 0
+            if line.count - held > maxLineBytes {
                 // Keep the start; the rest of this line streams through `overlong`.
-                var rest = Overlong(start: makeLine(start..<(start + maxLineBytes)))
-                rest.add(buffer[start...])
+                var rest = Overlong(start: makeLine(line.lowerBound..<(line.lowerBound + maxLineBytes)))
+                rest.add(buffer[line])
                 start = buffer.count
                 overlong = rest
             }
@@ -240,24 +243,26 @@ public final class LineReader: @unchecked Sendable {
     /// Consumes a line ending at `upTo`.
     private func finishLine(upTo end: Int, consumed: Int) -> Line {
         defer { start = consumed }
-        var range = start..<end
+        let line = withoutBOM(start..<end)
+        var range = line
         if let last = range.last, buffer[last] == UInt8(ascii: "\r") { range = range.lowerBound..<last }
         guard range.count > maxLineBytes else { return makeLine(range) }
-        var whole = Overlong(start: makeLine(start..<(start + maxLineBytes)))
-        whole.add(buffer[start..<end])
+        var whole = Overlong(start: makeLine(range.lowerBound..<(range.lowerBound + maxLineBytes)))
+        whole.add(buffer[line])
         return whole.finished
     }
 
+    /// `range` without the UTF-8 BOM that may open the first line.
+    private func withoutBOM(_ range: Range<Int>) -> Range<Int> {
+        guard firstLine, range.count >= 3, buffer[range.lowerBound] == 0xEF, buffer[range.lowerBound + 1] == 0xBB,
+            buffer[range.lowerBound + 2] == 0xBF
+        else { return range }
+        return (range.lowerBound + 3)..<range.upperBound
+    }
+
+    /// The line of the bytes in `range` (a BOM already left out).
     private func makeLine(_ range: Range<Int>) -> Line {
-        var range = range
-        if firstLine {
-            firstLine = false
-            if range.count >= 3 && buffer[range.lowerBound] == 0xEF && buffer[range.lowerBound + 1] == 0xBB
-                && buffer[range.lowerBound + 2] == 0xBF
-            {
-                range = (range.lowerBound + 3)..<range.upperBound
-            }
-        }
+        firstLine = false
         let text = buffer.withUnsafeBufferPointer { all in
             String(validating: UnsafeBufferPointer(rebasing: all[range]), as: UTF8.self)
         }

@@ -116,7 +116,8 @@ public final class URLSource {
 
         func classify(_ line: LineReader.Line) -> InputItem? {
             let text = URLSource.trim(line.text)
-            if text.isEmpty || text.hasPrefix("#") {
+            // A cut line whose kept start is blank is not: it goes on past the cut.
+            if (text.isEmpty && line.cut == nil) || text.hasPrefix("#") {
                 if LineCounter.counts(line.text) { skippedSinceReport += 1 }
                 return nil
             }
