@@ -56,3 +56,25 @@ import Testing
         #expect(item != nil)
     }
 }
+
+@Suite struct LineReaderBatchTests {
+    /// A last line without a newline comes in the batch that reached the end, not in one of its own.
+    @Test func aLineEndedByEOFComesInTheSameBatch() {
+        let reader = LineReaderTests.reader("a\nb", maxLineBytes: 100)
+        #expect(reader.readBatch(maxLines: 10)?.map(\.text) == ["a", "b"])
+        #expect(reader.readBatch(maxLines: 10) == nil)
+    }
+
+    /// On a pipe still open, the lines ready are handed over without waiting for the partial one to end.
+    @Test func aPartialLineOnAnOpenPipeDoesNotHoldBackTheLinesBeforeIt() throws {
+        var fds: [Int32] = [-1, -1]
+        try #require(pipe(&fds) == 0)
+        defer { close(fds[1]) }
+        let bytes = Array("a\nb".utf8)
+        _ = bytes.withUnsafeBytes { write(fds[1], $0.baseAddress!, $0.count) }
+        let reader = LineReader(fd: fds[0], closeOnDeinit: true, maxLineBytes: 100)
+        #expect(reader.readBatch(maxLines: 10)?.map(\.text) == ["a"])
+        _ = write(fds[1], "\n", 1)
+        #expect(reader.readBatch(maxLines: 10)?.map(\.text) == ["b"])
+    }
+}
