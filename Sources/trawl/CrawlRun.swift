@@ -97,7 +97,8 @@ struct CrawlRun {
                     + (count == 1 ? "it" : "them"))
         }
         let failed = summary.failed > 0 || summary.resumedFailed > 0
-        return finisher.finish(interrupted: summary.interrupted, failed: failed)
+        return finisher.finish(
+            interrupted: summary.interrupted, failed: failed, inputReadError: summary.inputReadError)
     }
 
     /// Whether `first` and `second` are both the same terminal.
@@ -184,8 +185,8 @@ final class Finisher: Sendable {
     }
 
     /// Flushes, prints the summary and returns the exit status. A later call waits for the first to end and
-    /// returns its status.
-    func finish(interrupted: Bool, failed: Bool) -> ExitCode {
+    /// returns its status. A failed read of the input (`inputReadError`) is said after the summary and exits 66.
+    func finish(interrupted: Bool, failed: Bool, inputReadError: Int32? = nil) -> ExitCode {
         let first = state.withLock { state in
             defer { state.started = true }
             return !state.started
@@ -200,6 +201,11 @@ final class Finisher: Sendable {
             writeError = error
         }
         _ = reporter.finish(interrupted: interrupted || state.withLock { $0.signal } != nil)
+        if let inputReadError {
+            let reason = String(cString: strerror(inputReadError))
+            printError("Error: reading the input failed: \(reason); its later lines were not read\n")
+            code = .noInput
+        }
         if let writeError {
             printError("Error: \(writeError)\n")
             code = .cannotCreate

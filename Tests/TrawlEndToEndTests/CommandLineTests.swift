@@ -82,6 +82,24 @@ import TrawlTestSite
         #expect(output.stderr.contains("\\e") || output.stderr.contains("\\u{9B}"), "\(output.stderr)")
     }
 
+    /// A read that fails halfway (here every read: standard input is a directory) ends the run as partial and
+    /// exits 66 saying why, not 0 as if the list had ended there.
+    @Test func anInputWhoseReadFailsExits66AndSaysSo() async throws {
+        let directory = TrawlProcess.temporaryDirectory()
+        let process = ChildProcess()
+        process.executableURL = TrawlProcess.executable
+        process.arguments = ["-", "-o", directory.appendingPathComponent("out.ndjson").path]
+        process.standardInput = FileHandle(fileDescriptor: open(directory.path, O_RDONLY), closeOnDealloc: true)
+        let (out, err) = (Pipe(), Pipe())
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let output = await TrawlProcess.finish(process, out, err)
+        #expect(output.status == 66, "\(output.stderr)")
+        #expect(output.stderr.contains("Error: reading the input failed: Is a directory"), "\(output.stderr)")
+        #expect(output.stderr.contains("Interrupted: the records are partial"), "\(output.stderr)")
+    }
+
     @Test func aMissingInputFileExits66NamingIt() async throws {
         let output = try await TrawlProcess.run(["/nonexistent/urls.txt"])
         #expect(output.status == 66)

@@ -78,6 +78,15 @@ import Testing
         #expect(lines.map(\.invalidUTF8) == [true, true, true, true, true, true, true, false])
     }
 
+    @Test func aFailedReadEndsTheInputAndIsKept() async {
+        let reader = LineReader(fd: open(FileManager.default.temporaryDirectory.path, O_RDONLY), closeOnDeinit: true)
+        #expect(reader.readError == nil)
+        #expect(await reader.nextBatch() == nil)
+        #expect(reader.readError == EISDIR)
+        let fine = Self.reader("a\n")
+        #expect(await Self.allLines(fine).map(\.text) == ["a"] && fine.readError == nil)
+    }
+
     @Test func cancelEndsAReadWaitingOnAnIdlePipe() async throws {
         var fds: [Int32] = [0, 0]
         #expect(pipe(&fds) == 0)

@@ -11,6 +11,9 @@ public struct CrawlSummary: Sendable, Equatable {
     public var resumedFailed = 0
     /// Whether the run was stopped before the input was exhausted.
     public var interrupted = false
+    /// The `errno` of a read of the input that failed: the run then ended early, as if interrupted (its records
+    /// are partial; a resume finishes the job once the input reads again).
+    public var inputReadError: Int32?
 
     /// An empty summary.
     public init() {}

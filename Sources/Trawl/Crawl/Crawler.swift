@@ -85,6 +85,10 @@ public struct Crawler: Sendable {
         control.removeStopAction(stopAction)
         var summary = recorder.summary(interrupted: control.isStopping || Task.isCancelled)
         summary.resumedFailed = sorter.resumedFailed.load(ordering: .relaxed)
+        if let error = input.readError {
+            summary.inputReadError = error
+            summary.interrupted = true
+        }
         return summary
     }
 

@@ -65,6 +65,8 @@ public final class LineReader: @unchecked Sendable {
     private let maxLineBytes: Int
     private let queue = DispatchQueue(label: "trawl.line-reader")
     private let cancelled = Atomic<Bool>(false)
+    /// The `errno` of the read that failed and ended the input early, 0 while none has.
+    private let failure = Atomic<Int32>(0)
     /// A pipe that ``cancel()`` writes to, so a read waiting on `fd` wakes (`nil` if none could be made: reads
     /// then block until `fd` has data).
     private let wakePipe: (read: Int32, write: Int32)?
@@ -115,6 +117,13 @@ public final class LineReader: @unchecked Sendable {
     /// Whether ``cancel()`` was called.
     public var isCancelled: Bool { cancelled.load(ordering: .acquiring) }
 
+    /// The `errno` of a read that failed (`EIO`, `EISDIR`, ...): the input then ended there, before its end, and
+    /// the lines after it were never seen. `nil` while every read has succeeded.
+    public var readError: Int32? {
+        let code = failure.load(ordering: .acquiring)
+        return code == 0 ? nil : code
+    }
+
     /// Returns up to `maxLines` lines, or `nil` at end of input.
     public func nextBatch(maxLines: Int = 512) async -> [Line]? {
         await nextBatch(maxLines: maxLines) { $0 }
@@ -145,11 +154,12 @@ public final class LineReader: @unchecked Sendable {
         while lines.count < maxLines {
             if let line = takeLine() {
                 lines.append(line)
-            } else if atEOF || (!fill(blockingAllowed: lines.isEmpty) && !atEOF) {
-                // End of input (once the lines it completed are taken), or nothing more ready: hand over what we
-                // have rather than block on a pipe.
-                break
+                continue
             }
+            // At the end of input, once the lines it completed are taken.
+            if atEOF { break }
+            // Nothing more ready: hand over what we have rather than block on a pipe.
+            if !fill(blockingAllowed: lines.isEmpty) && !atEOF && !lines.isEmpty { break }
         }
         if isCancelled || (lines.isEmpty && atEOF && start >= buffer.count) { return nil }
         return lines
@@ -173,14 +183,21 @@ public final class LineReader: @unchecked Sendable {
         let oldCount = buffer.count
         buffer.append(contentsOf: repeatElement(0, count: chunk))
         var got = 0
+        var error: Int32 = 0
         while true {
             got = buffer.withUnsafeMutableBytes { raw in
                 read(fd, raw.baseAddress! + oldCount, chunk)
             }
-            if got < 0 && errno == EINTR { continue }
+            error = got < 0 ? errno : 0
+            if error == EINTR { continue }
             break
         }
         buffer.removeLast(chunk - max(got, 0))
+        if error == EAGAIN || error == EWOULDBLOCK {
+            // A descriptor another process left non-blocking, read just before it had data: not its end.
+            return false
+        }
+        if error != 0 { failure.store(error, ordering: .releasing) }
         if got <= 0 { atEOF = true }
         return got > 0
     }
@@ -188,7 +205,12 @@ public final class LineReader: @unchecked Sendable {
     /// Waits until `fd` is readable (or at its end, or in error: the read then says which); `false` once the
     /// reader is cancelled.
     private func waitForData() -> Bool {
-        guard let wakePipe else { return !isCancelled }
+        guard let wakePipe else {
+            // No way to be woken: wait on `fd` alone (a read of a non-blocking one would not wait).
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            while poll(&pfd, 1, -1) < 0 && errno == EINTR {}
+            return !isCancelled
+        }
         var fds = [
             pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
             pollfd(fd: wakePipe.read, events: Int16(POLLIN), revents: 0),
