@@ -70,7 +70,7 @@ func runDemo(_ command: ParsedCommand) async throws -> ExitCode {
     let site: TestSite
     do {
         site = try TestSite()
-    } catch {
+    } catch let threeHosts {
         // macOS answers only on 127.0.0.1 unless more loopback addresses are added: run on that one.
         do {
             site = try TestSite(hosts: ["127.0.0.1"])
@@ -79,7 +79,7 @@ func runDemo(_ command: ParsedCommand) async throws -> ExitCode {
         }
         if !quiet {
             printError(
-                "trawl demo: 127.0.0.2 and 127.0.0.3 cannot be bound here, so the demo's three hosts are one (on macOS, `sudo ifconfig lo0 alias 127.0.0.2 up` and the same for 127.0.0.3 give it all three)\n"
+                "trawl demo: \(threeHosts), so the demo's three hosts are one (on macOS, `sudo ifconfig lo0 alias 127.0.0.2 up` and the same for 127.0.0.3 give it all three)\n"
             )
         }
     }
