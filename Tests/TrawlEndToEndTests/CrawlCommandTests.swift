@@ -438,12 +438,13 @@ extension CrawlCommandTests {
             Thread {
                 // Nothing is read until the pipe is full (holds 32 KiB or more and has stopped filling) or
                 // trawl has exited: trawl has more to write than the pipe takes, so it meets EAGAIN.
-                var available: Int32 = 0
+                var available = 0
                 var stalled = 0
                 while process.isRunning, available < 32_768 || stalled < 300 {
                     let before = available
                     usleep(1000)
-                    guard ioctl(reader, bytesAvailableRequest, &available) == 0 else { break }
+                    guard let now = PipeFill.bytesWaiting(in: reader) else { break }
+                    available = now
                     stalled = available == before ? stalled + 1 : 0
                 }
                 continuation.resume(returning: out.fileHandleForReading.readDataToEndOfFile())

@@ -142,11 +142,3 @@ struct TrawlProcess {
     /// A class of the test bundle, to find that bundle by.
     private final class BundleMarker {}
 #endif
-
-/// `FIONREAD` as `ioctl()` takes it on this platform: Darwin's is an `_IOR('f', 127, int)` macro, which Swift does
-/// not import.
-#if canImport(Darwin)
-    let bytesAvailableRequest: UInt = 0x4004_667F
-#else
-    let bytesAvailableRequest = UInt(FIONREAD)
-#endif

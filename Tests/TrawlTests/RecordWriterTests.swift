@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrawlTestSite
 
 @testable import Trawl
 
@@ -141,9 +142,8 @@ import Testing
         Thread {
             var bytes: [UInt8] = []
             var chunk = [UInt8](repeating: 0, count: 4096)
-            var available: Int32 = 0
             // Reads nothing until the pipe holds 16 KiB, so the writer must meet EAGAIN.
-            while ioctl(reader, bytesAvailableRequest, &available) == 0, available < 16_384 { usleep(1000) }
+            while let available = PipeFill.bytesWaiting(in: reader), available < 16_384 { usleep(1000) }
             while true {
                 let got = chunk.withUnsafeMutableBytes { read(reader, $0.baseAddress!, $0.count) }
                 if got <= 0 { break }

@@ -75,14 +75,6 @@ func waitUntil(within limit: Duration = .seconds(30), _ condition: () -> Bool) a
     let streamSocket = Int32(SOCK_STREAM.rawValue)
 #endif
 
-/// `FIONREAD` as `ioctl()` takes it on this platform: Darwin's is an `_IOR('f', 127, int)` macro, which Swift does
-/// not import.
-#if canImport(Darwin)
-    let bytesAvailableRequest: UInt = 0x4004_667F
-#else
-    let bytesAvailableRequest = UInt(FIONREAD)
-#endif
-
 /// A TCP socket bound to a free port on 127.0.0.1, and its address.
 func boundLoopbackSocket() -> (fd: Int32, address: sockaddr_in) {
     let fd = socket(AF_INET, streamSocket, 0)
