@@ -127,19 +127,28 @@ import TrawlTestSite
         #expect(done.estimatedRemaining.map { $0 < .seconds(1) } == true, "\(done.estimatedRemaining as Any)")
     }
 
-    /// When the last URLs come slower (a paced host's), the ETA follows within two seconds, not after the window.
-    @Test func aSlowingTailShowsInTheETASoon() async throws {
-        let time = RecordingClock()
+    /// A reporter on `time` for a list of 100 URLs that has recorded `perSecond(n)` of them in each second n of
+    /// the first `seconds`, with a snapshot (a rate sample) at the end of each.
+    static func reporter(
+        on time: RecordingClock, seconds: Int, perSecond: (Int) -> Int
+    ) async throws -> ProgressReporter {
         let reporter = ProgressReporter(mode: .never, output: -1, destination: "stdout", clock: CrawlClock(time))
         reporter.record(.inputTotal(100))
         _ = reporter.snapshot()
-        for second in 1...5 {
-            for _ in 0..<(second <= 3 ? 20 : 1) {
+        for second in 1...seconds {
+            for _ in 0..<perSecond(second) {
                 reporter.record(.recorded(ok: true, status: 200, error: nil, attempts: 1))
             }
             try await time.sleep(until: .init(offset: .seconds(second)), tolerance: nil)
             _ = reporter.snapshot()
         }
+        return reporter
+    }
+
+    /// When the last URLs come slower (a paced host's), the ETA follows within two seconds, not after the window.
+    @Test func aSlowingTailShowsInTheETASoon() async throws {
+        let time = RecordingClock()
+        let reporter = try await Self.reporter(on: time, seconds: 5) { $0 <= 3 ? 20 : 1 }
         let snapshot = reporter.snapshot()
         // 62 records in 5 s, but 2 in the last two seconds: the 38 left take 38 s at that pace, not 3.
         #expect(snapshot.finishRate > 12 && snapshot.recentFinishRate == 1)
@@ -154,14 +163,7 @@ import TrawlTestSite
     /// After a long Ctrl-Z the rates and the ETA go on at the pace before it, not at a pace averaged over the stop.
     @Test func timeStoppedByCtrlZIsNotReadAsASlowPace() async throws {
         let time = RecordingClock()
-        let reporter = ProgressReporter(mode: .never, output: -1, destination: "stdout", clock: CrawlClock(time))
-        reporter.record(.inputTotal(100))
-        _ = reporter.snapshot()
-        for second in 1...4 {
-            for _ in 0..<10 { reporter.record(.recorded(ok: true, status: 200, error: nil, attempts: 1)) }
-            try await time.sleep(until: .init(offset: .seconds(second)), tolerance: nil)
-            _ = reporter.snapshot()
-        }
+        let reporter = try await Self.reporter(on: time, seconds: 4) { _ in 10 }
         reporter.suspendDisplay()
         try await time.sleep(until: .init(offset: .seconds(64)), tolerance: nil)
         reporter.resumeDisplay()
