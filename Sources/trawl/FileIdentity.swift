@@ -7,8 +7,9 @@ struct FileIdentity: Equatable {
 
     init?(_ info: stat) {
         guard (info.st_mode & S_IFMT) == S_IFREG else { return nil }
-        device = UInt64(info.st_dev)
-        inode = UInt64(info.st_ino)
+        // Darwin's dev_t is a signed 32-bit number, which may be negative: kept as its bit pattern, not trapped on.
+        device = UInt64(truncatingIfNeeded: info.st_dev)
+        inode = UInt64(truncatingIfNeeded: info.st_ino)
     }
 
     /// The identity of the file open on `fd`, or `nil` if that is not a regular file (a pipe, a terminal).
