@@ -87,6 +87,27 @@ import Testing
         #expect(await Self.allLines(fine).map(\.text) == ["a"] && fine.readError == nil)
     }
 
+    /// A read that fails after part of a line leaves that line's end unknown: its start is no line (a record of
+    /// it would be of a URL the list does not hold), nor is the start of an overlong line it cut short.
+    @Test(
+        .enabled(if: FileManager.default.fileExists(atPath: "/proc/self/fd"), "Linux resets a closed Unix socket"),
+        arguments: [1 << 20, 12])
+    func aReadThatFailsMidLineDropsThatLinesStart(maxLineBytes: Int) async throws {
+        var fds: [Int32] = [-1, -1]
+        try #require(socketpair(AF_UNIX, streamSocket, 0, &fds) == 0)
+        let (mine, peer) = (fds[0], fds[1])
+        let sent = Array("http://a/1\nhttp://a/partial".utf8)
+        #expect(write(peer, sent, sent.count) == sent.count)
+        // A byte the peer never reads: closing it then resets this end (ECONNRESET) once its data is read.
+        var byte: UInt8 = 1
+        #expect(write(mine, &byte, 1) == 1)
+        close(peer)
+        let reader = LineReader(fd: mine, closeOnDeinit: true, maxLineBytes: maxLineBytes)
+        let lines = await Self.allLines(reader)
+        #expect(reader.readError == ECONNRESET)
+        #expect(lines.map(\.text) == ["http://a/1"], "\(lines.map(\.text))")
+    }
+
     @Test func cancelEndsAReadWaitingOnAnIdlePipe() async throws {
         var fds: [Int32] = [0, 0]
         #expect(pipe(&fds) == 0)
