@@ -197,7 +197,13 @@ public final class LineReader: @unchecked Sendable {
             // A descriptor another process left non-blocking, read just before it had data: not its end.
             return false
         }
-        if error != 0 { failure.store(error, ordering: .releasing) }
+        if error != 0 {
+            failure.store(error, ordering: .releasing)
+            // The line the failed read cut off (no newline is left after `start` when a read is made) has no
+            // known end: neither its start nor an overlong line's digest so far is a line of the list.
+            buffer.removeSubrange(start...)
+            overlong = nil
+        }
         if got <= 0 { atEOF = true }
         return got > 0
     }
