@@ -97,8 +97,9 @@ struct CrawlRun {
                     + (count == 1 ? "it" : "them"))
         }
         let failed = summary.failed > 0 || summary.resumedFailed > 0
-        return finisher.finish(
-            interrupted: summary.interrupted, failed: failed, inputReadError: summary.inputReadError)
+        let inputName = inputPath.map { "'\($0)'" } ?? "standard input"
+        let readFailure = summary.inputReadError.map { (input: inputName, errno: $0) }
+        return finisher.finish(interrupted: summary.interrupted, failed: failed, inputReadFailure: readFailure)
     }
 
     /// Whether `first` and `second` are both the same terminal.
@@ -160,7 +161,8 @@ final class Finisher: Sendable {
     private struct State {
         var started = false
         var signal: Int32?
-        /// The exit status, once the first ``finish(interrupted:failed:)`` has flushed and printed the summary.
+        /// The exit status, once the first ``finish(interrupted:failed:inputReadFailure:)`` has flushed and printed
+        /// the summary.
         var finished: ExitCode?
     }
 
@@ -185,8 +187,11 @@ final class Finisher: Sendable {
     }
 
     /// Flushes, prints the summary and returns the exit status. A later call waits for the first to end and
-    /// returns its status. A failed read of the input (`inputReadError`) is said after the summary and exits 66.
-    func finish(interrupted: Bool, failed: Bool, inputReadError: Int32? = nil) -> ExitCode {
+    /// returns its status. A failed read of the input is said after the summary and exits 66, whatever signal
+    /// came too: it is why the records are partial (only a failed write, 73, says more).
+    func finish(
+        interrupted: Bool, failed: Bool, inputReadFailure: (input: String, errno: Int32)? = nil
+    ) -> ExitCode {
         let first = state.withLock { state in
             defer { state.started = true }
             return !state.started
@@ -201,9 +206,10 @@ final class Finisher: Sendable {
             writeError = error
         }
         _ = reporter.finish(interrupted: interrupted || state.withLock { $0.signal } != nil)
-        if let inputReadError {
-            let reason = String(cString: strerror(inputReadError))
-            printError("Error: reading the input failed: \(reason); its later lines were not read\n")
+        if let inputReadFailure {
+            let reason = String(cString: strerror(inputReadFailure.errno))
+            printError(
+                "Error: reading \(inputReadFailure.input) failed: \(reason); the list was read only up to there\n")
             code = .noInput
         }
         if let writeError {

@@ -7,7 +7,8 @@ struct FileIdentity: Equatable {
 
     init?(_ info: stat) {
         guard (info.st_mode & S_IFMT) == S_IFREG else { return nil }
-        // Darwin's dev_t is a signed 32-bit number, which may be negative: kept as its bit pattern, not trapped on.
+        // Darwin's dev_t is a signed 32-bit number, which may be negative: sign-extended (equal stays equal), not
+        // trapped on.
         device = UInt64(truncatingIfNeeded: info.st_dev)
         inode = UInt64(truncatingIfNeeded: info.st_ino)
     }

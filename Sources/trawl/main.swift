@@ -79,7 +79,7 @@ func runDemo(_ command: ParsedCommand) async throws -> ExitCode {
         }
         if !quiet {
             printError(
-                "trawl demo: \(threeHosts), so the demo's three hosts are one (on macOS, `sudo ifconfig lo0 alias 127.0.0.2 up` and the same for 127.0.0.3 give it all three)\n"
+                "trawl demo: \(threeHosts); running on 127.0.0.1 alone (where 127.0.0.2 and 127.0.0.3 are missing, as on macOS, `sudo ifconfig lo0 alias 127.0.0.2 up` and the same for 127.0.0.3 add them)\n"
             )
         }
     }

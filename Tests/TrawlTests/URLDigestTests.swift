@@ -1,4 +1,3 @@
-import Foundation
 import Testing
 
 @testable import Trawl
@@ -15,9 +14,6 @@ import Testing
             let digest = URLDigest(text)
             #expect(digest.high == high && digest.low == low, "\(text)")
         }
-        // A string bridged from NSString, which need not hold its UTF-8 bytes contiguously, digests the same.
-        let bridged = NSString(string: "http://a/1").substring(from: 0)
-        #expect(URLDigest(bridged) == URLDigest("http://a/1"))
     }
 
     @Test func anAccumulatorFedInPiecesGivesTheDigestOfTheWhole() {

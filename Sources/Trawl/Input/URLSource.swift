@@ -123,7 +123,7 @@ public final class URLSource {
             }
             let item: InputItem
             if let cut = line.cut {
-                // Its start as read, untrimmed: the url then always runs past the cut.
+                // Its start as read, untrimmed: the url then runs past the cut (unless a password is redacted).
                 item = .rejected(URLSource.overlongRecord(start: CrawlURL.redactingPassword(line.text), cut))
             } else if line.invalidUTF8 {
                 let error = RecordError(.invalidURL, "the line is not valid UTF-8 (the url shows those bytes as %XX)")
@@ -164,7 +164,8 @@ public final class URLSource {
 
     /// The record of a line too long to read whole. Its `url` is the line's start (all the reader kept), its
     /// length and its digest: distinct for two lines that differ only past the cut, the same for two copies of
-    /// one line, and never the url of a line that was not cut (it is longer than any of those).
+    /// one line, and not the url of a line that was not cut (it is longer than any of those, unless a password in
+    /// its start was redacted).
     static func overlongRecord(start: String, _ cut: LineReader.Line.Cut) -> Record {
         func hex(_ value: UInt64) -> String {
             let digits = String(value, radix: 16)
