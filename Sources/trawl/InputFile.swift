@@ -11,6 +11,10 @@ enum InputFile {
 
     static func open(_ path: String) throws(ExitError) -> Opened {
         if path == "-" {
+            guard !StandardStreams.inputWasClosed else {
+                throw ExitError(
+                    code: .noInput, message: "standard input is closed: give the list as a file, or pipe it in")
+            }
             return Opened(
                 reader: LineReader(fd: STDIN_FILENO, closeOnDeinit: false), identity: FileIdentity(fd: STDIN_FILENO))
         }

@@ -24,6 +24,9 @@ enum OutputFile {
         advice: String = "use --resume to continue it or --force to overwrite it"
     ) throws(ExitError) -> Opened {
         guard let path else {
+            guard !StandardStreams.outputWasClosed else {
+                throw ExitError(code: .cannotCreate, message: "standard output is closed: give -o FILE for the records")
+            }
             if let input, FileIdentity(fd: STDOUT_FILENO) == input {
                 throw ExitError(code: .usage, message: "Standard output is the input file; give -o another file")
             }

@@ -114,6 +114,8 @@ func runDemo(_ command: ParsedCommand) async throws -> ExitCode {
     return code == .someFailed ? .success : code
 }
 
+// First, before anything opens a descriptor that could take a closed standard stream's number.
+_ = StandardStreams.closedAtStart
 signal(SIGPIPE, SIG_IGN)
 // A synchronous main that parks on a semaphore while the work runs on the global executor, rather than an
 // async main: the async main's dispatch_main() is what valgrind 3.19 crashes on, and profiling trawl's CPU per

@@ -96,8 +96,47 @@ import TrawlTestSite
         try process.run()
         let output = await TrawlProcess.finish(process, out, err)
         #expect(output.status == 66, "\(output.stderr)")
-        #expect(output.stderr.contains("Error: reading the input failed: Is a directory"), "\(output.stderr)")
+        #expect(output.stderr.contains("Error: reading standard input failed: Is a directory"), "\(output.stderr)")
         #expect(output.stderr.contains("Interrupted: the records are partial"), "\(output.stderr)")
+    }
+
+    /// A standard stream the parent closed is not taken for whatever trawl opens next under its number: a closed
+    /// standard output with no `-o` is refused (73), a closed standard input as the list too (66), and a closed
+    /// standard error does not stop a run.
+    @Test(arguments: [
+        (">&-", Int32(73), "standard output is closed: give -o FILE"),
+        ("<&-", Int32(66), "standard input is closed: give the list as a file, or pipe it in"),
+        ("2>&-", Int32(0), nil),
+    ])
+    func aClosedStandardStreamIsSaidNotReused(closing: String, status: Int32, message: String?) async throws {
+        let directory = TrawlProcess.temporaryDirectory()
+        let site = try TestSite()
+        defer { site.shutdown() }
+        let list = directory.appendingPathComponent("urls.txt")
+        try Data((site.url("/page/a") + "\n").utf8).write(to: list)
+        let output = directory.appendingPathComponent("out.ndjson").path
+        let arguments =
+            switch closing {
+            case ">&-": [list.path]  // records to standard output
+            case "<&-": ["-", "-o", output]  // the list from standard input
+            default: [list.path, "-o", output]
+            }
+        // The shell closes the stream, then becomes trawl.
+        let process = ChildProcess()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "exec \"$0\" \"$@\" \(closing)", TrawlProcess.executable.path] + arguments
+        let (out, err) = (Pipe(), Pipe())
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let result = await TrawlProcess.finish(process, out, err)
+        #expect(result.status == status, "\(result.stderr)")
+        if let message { #expect(result.stderr.contains(message), "\(result.stderr)") }
+        if status == 0 {
+            // One record and nothing else: the summary went nowhere rather than into a file under number 2.
+            let records = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n")
+            #expect(records.count == 1 && records[0].contains("\"ok\":true"), "\(records)")
+        }
     }
 
     @Test func aMissingInputFileExits66NamingIt() async throws {
