@@ -62,6 +62,31 @@ import Testing
         #expect(cuts[2].digest == URLDigest(long) && cuts[1].digest == URLDigest(short + "c"))
     }
 
+    /// A list saved as UTF-16 with a byte-order mark (Windows PowerShell's `>` writes UTF-16LE) reads as its text.
+    @Test(arguments: [false, true])
+    func aUTF16ListWithAByteOrderMarkIsReadAsText(bigEndian: Bool) async {
+        let text = "\u{FEFF}http://h/a\r\nhttp://h/é\r\n\nhttp://h/😀"
+        let bytes = UTF16TranscoderTests.encoded(text, bigEndian: bigEndian)
+        let lines = await Self.allLines(Self.reader(bytes: bytes))
+        #expect(lines.map(\.text) == ["http://h/a", "http://h/é", "", "http://h/😀"])
+        #expect(lines.allSatisfy { !$0.invalidUTF8 })
+    }
+
+    @Test func aUTF16MarkArrivingOneByteAtATimeIsStillSeen() async throws {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        let reader = LineReader(fd: fds[0], closeOnDeinit: true)
+        let bytes = UTF16TranscoderTests.encoded("\u{FEFF}http://h/1\n", bigEndian: false)
+        _ = [bytes[0]].withUnsafeBytes { write(fds[1], $0.baseAddress!, 1) }
+        let first = Task { await reader.nextBatch() }
+        try await Task.sleep(for: .milliseconds(50))
+        _ = Array(bytes.dropFirst()).withUnsafeBytes { write(fds[1], $0.baseAddress!, $0.count) }
+        close(fds[1])
+        var lines = await first.value ?? []
+        while let more = await reader.nextBatch() { lines += more }
+        #expect(lines.map(\.text) == ["http://h/1"])
+    }
+
     @Test func bytesThatAreNotUTF8AreShownAsPercentEscapesAndFlagged() async {
         // 0xFF and 0xFE, a lone continuation byte, an overlong "/" (C0 AF), a cut-off 3-byte sequence, the same
         // bytes as a line that spells one of them out (its "%" escaped so the two differ); "é%FF" is valid.

@@ -6,7 +6,8 @@ import Synchronization
 /// Blocking reads (a pipe on stdin can block for ever) run on a private dispatch queue, so they never hold
 /// one of the few cooperative threads, and ``cancel()`` ends one at once. Lines are split on `\n`; a trailing
 /// `\r` and a leading UTF-8 BOM are removed. A line longer than `maxLineBytes` is cut there: the rest up to
-/// its newline is read but not kept, only counted and digested into ``Line/cut``.
+/// its newline is read but not kept, only counted and digested into ``Line/cut``. An input that opens with a
+/// UTF-16 byte-order mark is turned into UTF-8 as it is read (``UTF16Transcoder``).
 public final class LineReader: @unchecked Sendable {
     /// One line of input.
     public struct Line: Sendable {
@@ -76,6 +77,10 @@ public final class LineReader: @unchecked Sendable {
     private var atEOF = false
     private var firstLine = true
     private var overlong: Overlong?
+    /// Whether the input's first bytes have been looked at for a UTF-16 byte-order mark.
+    private var encodingKnown = false
+    /// Set for a UTF-16 input: its bytes are turned into UTF-8 as they are read, so the rest sees UTF-8.
+    private var utf16: UTF16Transcoder?
     // Lines served from memory instead of `fd` (see ``init(lines:)``).
     private var memory: [String]?
     private var memoryIndex = 0
@@ -193,6 +198,12 @@ public final class LineReader: @unchecked Sendable {
             break
         }
         buffer.removeLast(chunk - max(got, 0))
+        if got > 0 {
+            decodeUTF16(from: oldCount)
+        } else if got == 0, var transcoder = utf16 {
+            buffer.append(contentsOf: transcoder.transcode([], final: true))
+            utf16 = transcoder
+        }
         if error == EAGAIN || error == EWOULDBLOCK {
             // A descriptor another process left non-blocking, read just before it had data: not its end.
             return false
@@ -206,6 +217,27 @@ public final class LineReader: @unchecked Sendable {
         }
         if got <= 0 { atEOF = true }
         return got > 0
+    }
+
+    /// Turns the bytes just read, from `offset` on, into UTF-8 if the input is UTF-16, which its first two bytes
+    /// tell: nothing is taken from the buffer before them, as neither byte of a UTF-16 mark is a newline.
+    private func decodeUTF16(from offset: Int) {
+        if !encodingKnown {
+            guard let first = buffer.first else { return }
+            // A lone 0xFF or 0xFE may be the first half of a mark: wait for the second byte.
+            if buffer.count < 2 && (first == 0xFF || first == 0xFE) { return }
+            encodingKnown = true
+            guard let bigEndian = UTF16Transcoder.byteOrder(of: buffer) else { return }
+            var transcoder = UTF16Transcoder(bigEndian: bigEndian)
+            buffer = transcoder.transcode(buffer.dropFirst(2))
+            utf16 = transcoder
+            return
+        }
+        guard var transcoder = utf16 else { return }
+        let raw = buffer[offset...]
+        let decoded = transcoder.transcode(raw)
+        buffer.replaceSubrange(offset..., with: decoded)
+        utf16 = transcoder
     }
 
     /// Waits until `fd` is readable (or at its end, or in error: the read then says which); `false` once the
