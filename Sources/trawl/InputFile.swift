@@ -28,6 +28,33 @@ enum InputFile {
             close(fd)
             throw ExitError(code: .noInput, message: "cannot read the input '\(path)': it is a directory")
         }
+        if let format = compression(of: fd) {
+            close(fd)
+            throw ExitError(
+                code: .noInput,
+                message: "the input '\(path)' is \(format.name)-compressed and trawl reads plain text: "
+                    + "give it decompressed, as in trawl <(\(format.tool) '\(path)')")
+        }
         return Opened(reader: LineReader(fd: fd, closeOnDeinit: true), identity: FileIdentity(info))
+    }
+
+    /// The compressed format a file opens with the magic number of, read without moving its offset (`nil` for
+    /// anything else, a file too short to tell, or one that cannot be read at an offset, as a pipe).
+    static func compression(of fd: Int32) -> (name: String, tool: String)? {
+        var head = [UInt8](repeating: 0, count: 6)
+        let got = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        guard got >= 2 else { return nil }
+        // bzip2's "BZh" is followed by its block size, a digit 1-9: "BZh" alone could open a line of text.
+        let formats: [(magic: [UInt8], name: String, tool: String)] =
+            [
+                ([0x1F, 0x8B], "gzip", "zcat"),
+                ([0x28, 0xB5, 0x2F, 0xFD], "zstd", "zstdcat"),
+                ([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00], "xz", "xzcat"),
+                ([0x50, 0x4B, 0x03, 0x04], "zip", "unzip -p"),
+            ] + (0x31...0x39).map { ([0x42, 0x5A, 0x68, $0], "bzip2", "bzcat") }
+        let format = formats.first { format in
+            got >= format.magic.count && head.starts(with: format.magic)
+        }
+        return format.map { ($0.name, $0.tool) }
     }
 }

@@ -139,6 +139,23 @@ import TrawlTestSite
         }
     }
 
+    /// A compressed list is refused with the way to read it, not read as lines of binary (a record each).
+    @Test func aCompressedInputExits66SayingHowToReadIt() async throws {
+        let directory = TrawlProcess.temporaryDirectory()
+        let gzipped = directory.appendingPathComponent("urls.txt.gz")
+        // The gzip header of an empty member: the magic number is all that counts.
+        try Data([0x1F, 0x8B, 0x08, 0x00, 0, 0, 0, 0, 0, 0x03, 0x03, 0, 0, 0, 0, 0, 0, 0, 0, 0]).write(to: gzipped)
+        let output = try await TrawlProcess.run([gzipped.path, "-o", directory.appendingPathComponent("o").path])
+        #expect(output.status == 66, "\(output.stderr)")
+        #expect(output.stderr.contains("is gzip-compressed and trawl reads plain text"), "\(output.stderr)")
+        #expect(output.stderr.contains("trawl <(zcat '\(gzipped.path)')"), "\(output.stderr)")
+        // Text that only begins like a magic number is read as it is.
+        let text = directory.appendingPathComponent("bzh.txt")
+        try Data("BZh not a URL\n".utf8).write(to: text)
+        let plain = try await TrawlProcess.run([text.path, "-o", directory.appendingPathComponent("p").path])
+        #expect(plain.status == 1, "\(plain.stderr)")
+    }
+
     @Test func aMissingInputFileExits66NamingIt() async throws {
         let output = try await TrawlProcess.run(["/nonexistent/urls.txt"])
         #expect(output.status == 66)
