@@ -60,6 +60,10 @@ struct CrawlRun {
             }
         }
         if !curl.verifiesCertificates { reporter.note(Self.insecureNote) }
+        if inputPath == nil && isatty(STDIN_FILENO) == 1 {
+            // `trawl -` with nothing piped in: say what it waits for, or it looks hung.
+            reporter.note("reading URLs from the terminal, one per line; Ctrl-D ends the list")
+        }
         reporter.start()
         let flusher = Task.detached {
             var lastSync = ContinuousClock.now

@@ -156,6 +156,36 @@ import TrawlTestSite
         #expect(plain.status == 1, "\(plain.stderr)")
     }
 
+    /// `trawl -` with a terminal as standard input says what it waits for, reads what is typed, and ends on
+    /// Ctrl-D.
+    @Test func aListTypedAtTheTerminalIsAskedForAndEndsOnCtrlD() async throws {
+        let pty = try #require(PseudoTerminal())
+        let site = try TestSite()
+        defer { site.shutdown() }
+        let directory = TrawlProcess.temporaryDirectory()
+        let output = directory.appendingPathComponent("out.ndjson").path
+        let process = ChildProcess()
+        process.executableURL = TrawlProcess.executable
+        process.arguments = ["-", "-o", output, "--progress", "never"]
+        let terminal = FileHandle(fileDescriptor: pty.terminal, closeOnDealloc: false)
+        process.standardInput = terminal
+        process.standardError = terminal
+        try process.run()
+        var shown = ""
+        // The note comes before anything is typed.
+        let asked = await pty.read(into: &shown, until: "Ctrl-D ends the list", timeout: .seconds(30))
+        #expect(asked, "\(shown)")
+        let typed = site.url("/page/typed") + "\n\u{04}"
+        _ = typed.withCString { Foundation.write(pty.controller, $0, strlen($0)) }
+        let summarized = await pty.read(into: &shown, until: "Records:", timeout: .seconds(30))
+        #expect(summarized, "\(shown)")
+        process.waitUntilExit()
+        _ = pty.drain()
+        #expect(process.terminationStatus == 0, "\(shown)")
+        let records = try String(contentsOfFile: output, encoding: .utf8)
+        #expect(records.contains("/page/typed") && records.contains("\"ok\":true"), "\(records)")
+    }
+
     @Test func aMissingInputFileExits66NamingIt() async throws {
         let output = try await TrawlProcess.run(["/nonexistent/urls.txt"])
         #expect(output.status == 66)
