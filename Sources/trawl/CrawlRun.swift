@@ -20,6 +20,26 @@ struct CrawlRun {
     var shard: Shard?
 
     func execute() async throws(ExitError) -> ExitCode {
+        var fitted = self
+        let limitNote = fitted.fitConcurrencyToDescriptorLimit()
+        return try await fitted.run(limitNote: limitNote)
+    }
+
+    /// Lowers `-c` to what the open-file limit leaves room for, once that limit is raised as far as it goes: a
+    /// connection that cannot get a descriptor fails and is retried, and enough of them fail URLs. Returns the
+    /// note that says so, if it had to.
+    private mutating func fitConcurrencyToDescriptorLimit() -> String? {
+        // A connection each, and some to spare for the input, the output and the event loops.
+        let spare = 64
+        let asked = configuration.concurrency.total
+        guard let limit = DescriptorLimit.raise(toAtLeast: asked + spare) else { return nil }
+        let fits = max(1, min(asked, max(limit - spare, limit / 2)))
+        configuration.concurrency.total = fits
+        return "the open-file limit is \(limit), too low for -c \(asked): running with -c \(fits) "
+            + "(raise the limit with ulimit -n)"
+    }
+
+    private func run(limitNote: String?) async throws(ExitError) -> ExitCode {
         // The flusher below writes the queued records every 5 ms from a thread of its own, so the threads that
         // finish URLs (the libcurl loop) only queue them; they write themselves only if it falls 100 ms behind.
         let writer = RecordWriter(fd: output.fd, flushInterval: .milliseconds(100))
@@ -60,6 +80,7 @@ struct CrawlRun {
             }
         }
         if !curl.verifiesCertificates { reporter.note(Self.insecureNote) }
+        if let limitNote { reporter.note(limitNote) }
         if inputPath == nil && isatty(STDIN_FILENO) == 1 {
             // `trawl -` with nothing piped in: say what it waits for, or it looks hung.
             reporter.note("reading URLs from the terminal, one per line; Ctrl-D ends the list")

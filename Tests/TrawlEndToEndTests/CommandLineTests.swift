@@ -186,6 +186,37 @@ import TrawlTestSite
         #expect(records.contains("/page/typed") && records.contains("\"ok\":true"), "\(records)")
     }
 
+    /// `-c` beyond the open-file limit: a soft limit is raised to the hard one; past the hard one, `-c` is
+    /// lowered to fit and a note says so, rather than connections failing for want of a descriptor.
+    @Test(arguments: [("-S", nil), ("", "the open-file limit is 64, too low for -c 200: running with -c 32")])
+    func concurrencyPastTheOpenFileLimitIsFittedToIt(limit: String, note: String?) async throws {
+        let site = try TestSite()
+        defer { site.shutdown() }
+        let directory = TrawlProcess.temporaryDirectory()
+        let list = directory.appendingPathComponent("urls.txt")
+        let urls = (0..<300).map { site.url("/page/\($0)", host: site.hosts[$0 % site.hosts.count]) }
+        try Data((urls.joined(separator: "\n") + "\n").utf8).write(to: list)
+        let process = ChildProcess()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = [
+            "-c", "ulimit \(limit) -n 64 && exec \"$0\" \"$@\"", TrawlProcess.executable.path, list.path,
+            "-o", directory.appendingPathComponent("out.ndjson").path, "-c", "200", "--per-host", "200",
+            "--progress", "never",
+        ]
+        let (out, err) = (Pipe(), Pipe())
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let result = await TrawlProcess.finish(process, out, err)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("Retries:  0,"), "\(result.stderr)")
+        if let note {
+            #expect(result.stderr.contains(note), "\(result.stderr)")
+        } else {
+            #expect(!result.stderr.contains("open-file limit"), "\(result.stderr)")
+        }
+    }
+
     @Test func aMissingInputFileExits66NamingIt() async throws {
         let output = try await TrawlProcess.run(["/nonexistent/urls.txt"])
         #expect(output.status == 66)
