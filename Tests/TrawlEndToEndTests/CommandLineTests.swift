@@ -122,14 +122,7 @@ import TrawlTestSite
             default: [list.path, "-o", output]
             }
         // The shell closes the stream, then becomes trawl.
-        let process = ChildProcess()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "exec \"$0\" \"$@\" \(closing)", TrawlProcess.executable.path] + arguments
-        let (out, err) = (Pipe(), Pipe())
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let result = await TrawlProcess.finish(process, out, err)
+        let result = try await TrawlProcess.runThroughShell("exec \"$0\" \"$@\" \(closing)", arguments)
         #expect(result.status == status, "\(result.stderr)")
         if let message { #expect(result.stderr.contains(message), "\(result.stderr)") }
         if status == 0 {
@@ -196,18 +189,11 @@ import TrawlTestSite
         let list = directory.appendingPathComponent("urls.txt")
         let urls = (0..<300).map { site.url("/page/\($0)", host: site.hosts[$0 % site.hosts.count]) }
         try Data((urls.joined(separator: "\n") + "\n").utf8).write(to: list)
-        let process = ChildProcess()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = [
-            "-c", "ulimit \(limit) -n 64 && exec \"$0\" \"$@\"", TrawlProcess.executable.path, list.path,
-            "-o", directory.appendingPathComponent("out.ndjson").path, "-c", "200", "--per-host", "200",
+        let arguments = [
+            list.path, "-o", directory.appendingPathComponent("out.ndjson").path, "-c", "200", "--per-host", "200",
             "--progress", "never",
         ]
-        let (out, err) = (Pipe(), Pipe())
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let result = await TrawlProcess.finish(process, out, err)
+        let result = try await TrawlProcess.runThroughShell("ulimit \(limit) -n 64 && exec \"$0\" \"$@\"", arguments)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("Retries:  0,"), "\(result.stderr)")
         if let note {

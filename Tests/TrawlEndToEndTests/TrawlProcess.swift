@@ -98,6 +98,19 @@ struct TrawlProcess {
         return await finish(process, out, err)
     }
 
+    /// Runs trawl with `arguments` through `/bin/sh -c script`, in which `"$0" "$@"` are trawl and its arguments:
+    /// the script sets a limit or closes a stream, then `exec`s them.
+    static func runThroughShell(_ script: String, _ arguments: [String]) async throws -> Output {
+        let process = ChildProcess()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", script, executable.path] + arguments
+        let (out, err) = (Pipe(), Pipe())
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        return await finish(process, out, err)
+    }
+
     /// Waits for a started trawl and collects its output, on a thread of its own: blocking one of Swift's few
     /// cooperative threads would stall every other test running meanwhile.
     static func finish(_ process: ChildProcess, _ out: Pipe, _ err: Pipe) async -> Output {
