@@ -4,6 +4,13 @@ import Testing
 @testable import Trawl
 
 @Suite struct TransportDefaultsTests {
+    /// A crawler made without a transport gets the fastest there is, as the tool's `--transport auto` does.
+    @Test func aCrawlerWithoutATransportUsesLibcurlWhereItLoads() async {
+        let crawler = Crawler()
+        #expect(crawler.transport is CurlMultiTransport)
+        await crawler.shutdown()
+    }
+
     private final class Executor: TaskExecutor {
         func enqueue(_ job: consuming ExecutorJob) {
             globalConcurrentExecutor.enqueue(job)

@@ -7,12 +7,15 @@
 public struct Crawler: Sendable {
     /// The configuration the crawler was made with.
     public let configuration: Configuration
-    private let transport: any Transport
+    /// The HTTP client (internal for tests).
+    let transport: any Transport
     private let clock: CrawlClock
 
     /// Creates a crawler.
     /// - Parameters:
-    ///   - transport: the HTTP client; by default a ``URLSessionTransport`` sized for the configuration.
+    ///   - transport: the HTTP client; by default the fastest available, sized for the configuration: a
+    ///     ``CurlMultiTransport``, or a ``URLSessionTransport`` where libcurl cannot be loaded (as the tool's
+    ///     `--transport auto`).
     ///   - clock: the clock every deliberate wait uses (inject a test clock to run schedules fast).
     public init(
         configuration: Configuration = Configuration(), transport: (any Transport)? = nil,
@@ -20,9 +23,16 @@ public struct Crawler: Sendable {
     ) {
         self.configuration = configuration
         let concurrency = configuration.concurrency.normalized
-        self.transport =
-            transport ?? URLSessionTransport(maxConnectionsPerHost: max(concurrency.perHost, concurrency.total))
+        self.transport = transport ?? Self.fastestTransport(for: concurrency)
         self.clock = clock
+    }
+
+    private static func fastestTransport(for concurrency: Configuration.Concurrency) -> any Transport {
+        let perHost = max(concurrency.perHost, concurrency.total)
+        var curl = CurlMultiTransport.Configuration()
+        curl.maxConnectionsPerHost = perHost
+        curl.maxTotalConnections = concurrency.total
+        return (try? CurlMultiTransport(configuration: curl)) ?? URLSessionTransport(maxConnectionsPerHost: perHost)
     }
 
     /// Crawls every URL line of `input`, handing each final record to `sink` as it is final.
