@@ -23,6 +23,17 @@ import Testing
         #expect(try await count("\n\n# only comments") == 0)
     }
 
+    /// A list saved as UTF-16 with a byte-order mark, which the reader turns into its text: the total counts its
+    /// URL lines as the crawl sees them, not the zero byte after each newline as a line's first character.
+    @Test(arguments: [false, true])
+    func aUTF16ListCountsItsURLLines(bigEndian: Bool) async throws {
+        let text = "\u{FEFF}http://a/\r\n\r\n# a comment\r\n  \r\nhttp://b/😀\r\n"
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("trawl-utf16-\(UUID()).txt").path
+        try Data(UTF16TranscoderTests.encoded(text, bigEndian: bigEndian)).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(await LineCounter.countURLLines(path: path) == 2)
+    }
+
     @Test func aByteOrderMarkIsNotPartOfTheFirstLine() async throws {
         #expect(try await count("\u{FEFF}# a comment\nhttp://a/\n") == 1)
         #expect(try await count("\u{FEFF}http://a/\n") == 1)
