@@ -40,6 +40,8 @@ public enum LineCounter {
         defer { buffer.deallocate() }
         var counter = Counter()
         var first = true
+        // Set for a list that opens with a UTF-16 mark: counted as the UTF-8 the reader turns it into.
+        var utf16: UTF16Transcoder?
         while true {
             if cancelled.load(ordering: .relaxed) { return nil }
             let got = read(fd, buffer, size)
@@ -47,14 +49,25 @@ public enum LineCounter {
                 if errno == EINTR { continue }
                 return nil
             }
-            if got == 0 { return counter.count }
+            if got == 0 {
+                if var transcoder = utf16 { transcoder.transcode([], final: true).withUnsafeBytes { counter.scan($0) } }
+                return counter.count
+            }
             var chunk = UnsafeRawBufferPointer(start: buffer, count: got)
-            // A UTF-8 BOM before the first line is not part of it (the reader drops it too).
-            if first, got >= 3, chunk[0] == 0xEF, chunk[1] == 0xBB, chunk[2] == 0xBF {
+            if first, let bigEndian = UTF16Transcoder.byteOrder(of: chunk) {
+                utf16 = UTF16Transcoder(bigEndian: bigEndian)
+                chunk = UnsafeRawBufferPointer(rebasing: chunk[2...])
+            } else if first, got >= 3, chunk[0] == 0xEF, chunk[1] == 0xBB, chunk[2] == 0xBF {
+                // A UTF-8 BOM before the first line is not part of it (the reader drops it too).
                 chunk = UnsafeRawBufferPointer(rebasing: chunk[3...])
             }
             first = false
-            counter.scan(chunk)
+            if var transcoder = utf16 {
+                transcoder.transcode(chunk).withUnsafeBytes { counter.scan($0) }
+                utf16 = transcoder
+            } else {
+                counter.scan(chunk)
+            }
         }
     }
 
