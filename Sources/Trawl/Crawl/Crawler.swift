@@ -1,3 +1,5 @@
+import Foundation
+
 /// Crawls a list of URLs: the library's entry point.
 ///
 /// ```swift
@@ -15,7 +17,7 @@ public struct Crawler: Sendable {
     /// - Parameters:
     ///   - transport: the HTTP client; by default the fastest available, sized for the configuration: a
     ///     ``CurlMultiTransport``, or a ``URLSessionTransport`` where libcurl cannot be loaded (as the tool's
-    ///     `--transport auto`).
+    ///     `--transport auto`); either takes its proxy from the environment (`http_proxy`, `NO_PROXY`...).
     ///   - clock: the clock every deliberate wait uses (inject a test clock to run schedules fast).
     public init(
         configuration: Configuration = Configuration(), transport: (any Transport)? = nil,
@@ -32,6 +34,8 @@ public struct Crawler: Sendable {
         var curl = CurlMultiTransport.Configuration()
         curl.maxConnectionsPerHost = perHost
         curl.maxTotalConnections = concurrency.total
+        // The proxy environment, as the tool reads it and URLSession (the fallback) does.
+        curl.proxy = ProxySettings.environment(ProcessInfo.processInfo.environment)
         return (try? CurlMultiTransport(configuration: curl)) ?? URLSessionTransport(maxConnectionsPerHost: perHost)
     }
 
