@@ -203,6 +203,27 @@ import TrawlTestSite
         }
     }
 
+    /// A `-c` fitted to the open-file limit bounds the connections libcurl keeps for reuse too: with a
+    /// `--per-host` above it, and a list of many hosts, the idle ones must not take the descriptors new ones need.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/self/fd"), "all of 127/8 is loopback on Linux"))
+    func aFittedConcurrencyAlsoBoundsTheConnectionsKept() async throws {
+        let hosts = (1...120).map { "127.0.9.\($0)" }
+        let site = try TestSite(hosts: hosts)
+        defer { site.shutdown() }
+        let directory = TrawlProcess.temporaryDirectory()
+        let list = directory.appendingPathComponent("urls.txt")
+        let urls = (0..<240).map { site.url("/page/\($0)", host: hosts[$0 % hosts.count]) }
+        try Data((urls.joined(separator: "\n") + "\n").utf8).write(to: list)
+        let arguments = [
+            list.path, "-o", directory.appendingPathComponent("out.ndjson").path, "-c", "200", "--per-host", "200",
+            "--progress", "never",
+        ]
+        let result = try await TrawlProcess.runThroughShell("ulimit -n 64 && exec \"$0\" \"$@\"", arguments)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("running with -c 32"), "\(result.stderr)")
+        #expect(result.stderr.contains("Retries:  0,"), "\(result.stderr)")
+    }
+
     @Test func aMissingInputFileExits66NamingIt() async throws {
         let output = try await TrawlProcess.run(["/nonexistent/urls.txt"])
         #expect(output.status == 66)
