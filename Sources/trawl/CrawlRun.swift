@@ -35,6 +35,9 @@ struct CrawlRun {
         guard let limit = DescriptorLimit.raise(toAtLeast: asked + spare) else { return nil }
         let fits = max(1, min(asked, max(limit - spare, limit / 2)))
         configuration.concurrency.total = fits
+        // libcurl's connection cache is sized by the larger of the two: a higher --per-host would keep idle
+        // connections open past the limit.
+        configuration.concurrency.perHost = min(configuration.concurrency.perHost, fits)
         return "the open-file limit is \(limit), too low for -c \(asked): running with -c \(fits) "
             + "(raise the limit with ulimit -n)"
     }
