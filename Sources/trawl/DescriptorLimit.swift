@@ -11,7 +11,16 @@ enum DescriptorLimit {
         guard limit.rlim_cur < wanted else { return nil }
         var raised = limit
         raised.rlim_cur = min(wanted, limit.rlim_max)
-        if setrlimit(resource, &raised) == 0 { limit = raised }
+        if setrlimit(resource, &raised) == 0 {
+            limit = raised
+        } else {
+            #if canImport(Darwin)
+                // macOS refuses a soft limit past kern.maxfilesperproc even under an unlimited hard one: ask for
+                // OPEN_MAX (10,240) at most instead.
+                raised.rlim_cur = min(raised.rlim_cur, 10_240)
+                if setrlimit(resource, &raised) == 0 { limit = raised }
+            #endif
+        }
         return limit.rlim_cur < wanted ? Int(limit.rlim_cur) : nil
     }
 

@@ -15,6 +15,10 @@ enum InputFile {
                 throw ExitError(
                     code: .noInput, message: "standard input is closed: give the list as a file, or pipe it in")
             }
+            // A file redirected in (`trawl - < urls.txt.gz`) is checked as a named one; a pipe cannot be.
+            if let format = compression(of: STDIN_FILENO) {
+                throw compressed("standard input", format, example: "\(format.tool) FILE | trawl -")
+            }
             return Opened(
                 reader: LineReader(fd: STDIN_FILENO, closeOnDeinit: false), identity: FileIdentity(fd: STDIN_FILENO))
         }
@@ -30,12 +34,18 @@ enum InputFile {
         }
         if let format = compression(of: fd) {
             close(fd)
-            throw ExitError(
-                code: .noInput,
-                message: "the input '\(path)' is \(format.name)-compressed and trawl reads plain text: "
-                    + "give it decompressed, as in trawl <(\(format.tool) '\(path)')")
+            throw compressed("the input '\(path)'", format, example: "trawl <(\(format.tool) '\(path)')")
         }
         return Opened(reader: LineReader(fd: fd, closeOnDeinit: true), identity: FileIdentity(info))
+    }
+
+    private static func compressed(
+        _ input: String, _ format: (name: String, tool: String), example: String
+    ) -> ExitError {
+        ExitError(
+            code: .noInput,
+            message: "\(input) is \(format.name)-compressed and trawl reads plain text: give it decompressed, as in "
+                + example)
     }
 
     /// The compressed format a file opens with the magic number of, read without moving its offset (`nil` for

@@ -142,6 +142,11 @@ import TrawlTestSite
         #expect(output.status == 66, "\(output.stderr)")
         #expect(output.stderr.contains("is gzip-compressed and trawl reads plain text"), "\(output.stderr)")
         #expect(output.stderr.contains("trawl <(zcat '\(gzipped.path)')"), "\(output.stderr)")
+        // The same file redirected to standard input.
+        let redirected = try await TrawlProcess.runThroughShell(
+            "exec \"$0\" \"$@\" < '\(gzipped.path)'", ["-", "-o", directory.appendingPathComponent("r").path])
+        #expect(redirected.status == 66, "\(redirected.stderr)")
+        #expect(redirected.stderr.contains("standard input is gzip-compressed"), "\(redirected.stderr)")
         // Text that only begins like a magic number is read as it is.
         let text = directory.appendingPathComponent("bzh.txt")
         try Data("BZh not a URL\n".utf8).write(to: text)
