@@ -190,15 +190,7 @@ import TrawlTestSite
     func concurrencyPastTheOpenFileLimitIsFittedToIt(limit: String, note: String?) async throws {
         let site = try TestSite()
         defer { site.shutdown() }
-        let directory = TrawlProcess.temporaryDirectory()
-        let list = directory.appendingPathComponent("urls.txt")
-        let urls = (0..<300).map { site.url("/page/\($0)", host: site.hosts[$0 % site.hosts.count]) }
-        try Data((urls.joined(separator: "\n") + "\n").utf8).write(to: list)
-        let arguments = [
-            list.path, "-o", directory.appendingPathComponent("out.ndjson").path, "-c", "200", "--per-host", "200",
-            "--progress", "never",
-        ]
-        let result = try await TrawlProcess.runThroughShell("ulimit \(limit) -n 64 && exec \"$0\" \"$@\"", arguments)
+        let result = try await Self.crawlAtC200(urls: 300, of: site, after: "ulimit \(limit) -n 64")
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("Retries:  0,"), "\(result.stderr)")
         if let note {
@@ -212,21 +204,25 @@ import TrawlTestSite
     /// `--per-host` above it, and a list of many hosts, the idle ones must not take the descriptors new ones need.
     @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/self/fd"), "all of 127/8 is loopback on Linux"))
     func aFittedConcurrencyAlsoBoundsTheConnectionsKept() async throws {
-        let hosts = (1...120).map { "127.0.9.\($0)" }
-        let site = try TestSite(hosts: hosts)
+        let site = try TestSite(hosts: (1...120).map { "127.0.9.\($0)" })
         defer { site.shutdown() }
+        let result = try await Self.crawlAtC200(urls: 240, of: site, after: "ulimit -n 64")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("running with -c 32"), "\(result.stderr)")
+        #expect(result.stderr.contains("Retries:  0,"), "\(result.stderr)")
+    }
+
+    /// Crawls `urls` pages spread over `site`'s hosts with `-c 200 --per-host 200`, after the shell runs `setup`.
+    static func crawlAtC200(urls: Int, of site: TestSite, after setup: String) async throws -> TrawlProcess.Output {
         let directory = TrawlProcess.temporaryDirectory()
         let list = directory.appendingPathComponent("urls.txt")
-        let urls = (0..<240).map { site.url("/page/\($0)", host: hosts[$0 % hosts.count]) }
-        try Data((urls.joined(separator: "\n") + "\n").utf8).write(to: list)
+        let lines = (0..<urls).map { site.url("/page/\($0)", host: site.hosts[$0 % site.hosts.count]) }
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: list)
         let arguments = [
             list.path, "-o", directory.appendingPathComponent("out.ndjson").path, "-c", "200", "--per-host", "200",
             "--progress", "never",
         ]
-        let result = try await TrawlProcess.runThroughShell("ulimit -n 64 && exec \"$0\" \"$@\"", arguments)
-        #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stderr.contains("running with -c 32"), "\(result.stderr)")
-        #expect(result.stderr.contains("Retries:  0,"), "\(result.stderr)")
+        return try await TrawlProcess.runThroughShell("\(setup) && exec \"$0\" \"$@\"", arguments)
     }
 
     @Test func aMissingInputFileExits66NamingIt() async throws {
