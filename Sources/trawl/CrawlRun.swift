@@ -35,7 +35,7 @@ struct CrawlRun {
         guard let limit = DescriptorLimit.raise(toAtLeast: asked + spare) else { return nil }
         let fits = max(1, min(asked, max(limit - spare, limit / 2)))
         configuration.concurrency.total = fits
-        // libcurl's connection cache is sized by the larger of the two: a higher --per-host would keep idle
+        // Clients keep `connectionsPerHost`, the larger of the two: a higher --per-host would keep idle
         // connections open past the limit.
         configuration.concurrency.perHost = min(configuration.concurrency.perHost, fits)
         return "the open-file limit is \(limit), too low for -c \(asked): running with -c \(fits) "
@@ -152,10 +152,9 @@ struct CrawlRun {
     static let insecureNote = "--insecure: TLS certificates and host names are NOT verified"
 
     private func makeTransport() throws(ExitError) -> any Transport {
-        let perHost = max(configuration.concurrency.perHost, configuration.concurrency.total)
+        let perHost = configuration.concurrency.connectionsPerHost
         var curl = self.curl
-        curl.maxConnectionsPerHost = perHost
-        curl.maxTotalConnections = configuration.concurrency.total
+        curl.size(for: configuration.concurrency)
         switch transport {
         case "urlsession":
             return URLSessionTransport(maxConnectionsPerHost: perHost)

@@ -46,6 +46,10 @@ extension Crawler {
 
             var admittedLimit: Int { maxAdmitted ?? max(1024, 16 * total) }
 
+            /// The connections an HTTP client should allow per host for these limits: no fewer than either, so
+            /// the client never holds a request back (trawl holds `perHost` itself).
+            public var connectionsPerHost: Int { max(perHost, total) }
+
             /// Every value in its range.
             var normalized: Self {
                 var clamped = self

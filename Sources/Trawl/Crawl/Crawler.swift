@@ -30,13 +30,12 @@ public struct Crawler: Sendable {
     }
 
     private static func fastestTransport(for concurrency: Configuration.Concurrency) -> any Transport {
-        let perHost = max(concurrency.perHost, concurrency.total)
         var curl = CurlMultiTransport.Configuration()
-        curl.maxConnectionsPerHost = perHost
-        curl.maxTotalConnections = concurrency.total
+        curl.size(for: concurrency)
         // The proxy environment, as the tool reads it and URLSession (the fallback) does.
         curl.proxy = ProxySettings.environment(ProcessInfo.processInfo.environment)
-        return (try? CurlMultiTransport(configuration: curl)) ?? URLSessionTransport(maxConnectionsPerHost: perHost)
+        return (try? CurlMultiTransport(configuration: curl))
+            ?? URLSessionTransport(maxConnectionsPerHost: concurrency.connectionsPerHost)
     }
 
     /// Crawls every URL line of `input`, handing each final record to `sink` as it is final.

@@ -39,5 +39,11 @@ extension CurlMultiTransport {
 
         /// The defaults: verification on, no proxy, HTTP/2 over TLS.
         public init() {}
+
+        /// Sets the connection limits for a crawl of `concurrency`.
+        public mutating func size(for concurrency: Crawler.Configuration.Concurrency) {
+            maxConnectionsPerHost = concurrency.connectionsPerHost
+            maxTotalConnections = concurrency.total
+        }
     }
 }
