@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+import TrawlTestSite
 
 @testable import Trawl
 
@@ -79,7 +80,9 @@ import Testing
         let bytes = UTF16TranscoderTests.encoded("\u{FEFF}http://h/1\n", bigEndian: false)
         _ = [bytes[0]].withUnsafeBytes { write(fds[1], $0.baseAddress!, 1) }
         let first = Task { await reader.nextBatch() }
-        try await Task.sleep(for: .milliseconds(50))
+        // Only once the reader has taken the lone first byte does the rest go in: the mark is then split.
+        try await waitUntil { PipeFill.bytesWaiting(in: fds[0]) == 0 }
+        #expect(PipeFill.bytesWaiting(in: fds[0]) == 0)
         _ = Array(bytes.dropFirst()).withUnsafeBytes { write(fds[1], $0.baseAddress!, $0.count) }
         close(fds[1])
         var lines = await first.value ?? []
