@@ -54,4 +54,50 @@ extension Routes {
             status: 200, contentType: "text/html; charset=utf-8", body: GzipBomb.make(size: UInt64(bytes)),
             headers: [("Content-Encoding", "gzip")])
     }
+
+    /// `/encoded?coding=gzip&size=2048&members=1&cut=0&framing=length`: a page of `size` bytes (`PageBody`) in a
+    /// content coding, so a client's decoding can be checked byte for byte: `gzip`, `deflate` (a zlib stream),
+    /// `deflate-raw` (a bare deflate stream under the `deflate` label, as some servers send it), or any other label
+    /// sent as `Content-Encoding` over the page unencoded; `label` sends another `Content-Encoding` value over the
+    /// same body (`coding=identity&label=gzip`: a page that claims to be gzip). `members` gzip members (or whole streams) one after
+    /// another; `cut` drops the last bytes of the encoded body while the framing stays complete: `length` (a
+    /// `Content-Length` of what is sent), `chunked` (a proper last chunk) or `close` (no length; the connection
+    /// closes after the body).
+    static func encoded(_ exchange: Exchange) -> ConnectionAction {
+        let page = PageBody.make(size: exchange.query.int("size", default: 2048, in: 0...(16 << 20)))
+        let coding = exchange.query["coding"] ?? "gzip"
+        let member: [UInt8]
+        switch coding {
+        case "gzip": member = StoredDeflate.gzip(page)
+        case "deflate": member = StoredDeflate.zlib(page)
+        case "deflate-raw": member = StoredDeflate.raw(page)
+        default: member = page
+        }
+        var body: [UInt8] = []
+        for _ in 0..<exchange.query.int("members", default: 1, in: 1...16) { body += member }
+        body.removeLast(min(body.count, exchange.query.int("cut", default: 0)))
+        let headers = [
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Encoding", exchange.query["label"] ?? (coding == "deflate-raw" ? "deflate" : coding)),
+        ]
+        exchange.connection.endRequest()
+        switch exchange.query["framing"] ?? "length" {
+        case "chunked":
+            guard
+                exchange.sendHead(
+                    status: 200, headers: headers + [("Transfer-Encoding", "chunked")], contentLength: nil)
+            else { return .close }
+            var frame = body.isEmpty ? [] : Array("\(String(body.count, radix: 16))\r\n".utf8) + body + [13, 10]
+            frame += Array("0\r\n\r\n".utf8)
+            return exchange.connection.send(frame) ? exchange.finished : .close
+        case "close":
+            guard exchange.sendHead(status: 200, headers: headers, contentLength: nil, closing: true) else {
+                return .close
+            }
+            _ = exchange.connection.send(body)
+            return .close
+        default:
+            return exchange.respond(status: 200, contentType: nil, body: body, headers: headers)
+        }
+    }
 }

@@ -29,6 +29,7 @@ enum Routes {
         case "chunked": return chunked(exchange)
         case "endless": return endless(exchange)
         case "gzip": return gzip(exchange)
+        case "encoded": return encoded(exchange)
         case "redirect": return redirect(exchange)
         case "redirect-loop": return redirectLoop(exchange)
         case "redirect-to": return redirectTo(exchange)

@@ -6,6 +6,8 @@
    variadic arguments on the stack), so these fixed-arity wrappers make the call from C. No curl headers
    are needed: the handles are opaque and the codes are plain ints. */
 
+#include "CTrawlZlib.h"
+
 typedef int (*trawl_curl_setopt_fn)(void *handle, int option, ...);
 typedef int (*trawl_curl_getinfo_fn)(void *handle, int info, ...);
 

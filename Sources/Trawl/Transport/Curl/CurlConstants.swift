@@ -14,7 +14,7 @@ enum CurlOption: Int32 {
     case headerFunction = 20079  // CURLOPT_HEADERFUNCTION
     case httpGet = 80  // CURLOPT_HTTPGET
     case noSignal = 99  // CURLOPT_NOSIGNAL
-    case acceptEncoding = 10102  // CURLOPT_ACCEPT_ENCODING
+    case httpContentDecoding = 158  // CURLOPT_HTTP_CONTENT_DECODING: 0 hands bodies over still coded
     case privateData = 10103  // CURLOPT_PRIVATE
     case timeoutMilliseconds = 155  // CURLOPT_TIMEOUT_MS
     case connectTimeoutMilliseconds = 156  // CURLOPT_CONNECTTIMEOUT_MS

@@ -27,11 +27,18 @@ final class CurlTransfer {
     private var keepBody = false
     private var received = 0
     private var body: [UInt8] = []
+    /// Undoes a `gzip` or `deflate` content coding itself, so a compressed stream cut short fails the URL (libcurl
+    /// does not check that it ended); nil when the process has no zlib, and trawl then asks for no coding.
+    private let decoder = ContentDecoder()
+    /// The content coding the current header block's `Content-Encoding` fields declare.
+    private var declaredCoding = ContentDecoder.Declared.identity
+    /// Whether the body has begun arriving, and whether it is going through ``decoder``.
+    private var bodyStarted = false
+    private var decoding = false
     /// The response's header fields as `name:value\n` lines (see ``HTTPHeaders/init(lines:)``), in memory of
     /// the transfer's own, reused from request to request: the header callback appends to it once per line of
     /// every response, which costs an array property its uniqueness and exclusivity checks each time.
     private let headerLines: UnsafeMutablePointer<ByteBuffer>
-    private var bodyCapReached = false
     /// Whether the last response's header block ended with its blank line. libcurl 7.88 reports a connection
     /// that closes inside the header block as a complete, empty 200 response (as its command-line tool does).
     private var headerBlockEnded = false
@@ -43,9 +50,11 @@ final class CurlTransfer {
     /// and whether that field's value is empty so far.
     private var lastFieldKept = false
     private var lastValueEmpty = false
-    /// The length the response's `Content-Length` field stated, and why the header block was refused, if it was.
+    /// The length the response's `Content-Length` field stated.
     private var declaredLength: Int?
-    private var framingError: RecordError?
+    /// Why a callback stopped the transfer, if one did: a header block that frames no certain body, a body past
+    /// the cap, a corrupt compressed stream. libcurl then ends it with `CURLE_WRITE_ERROR`.
+    private var stopError: RecordError?
     // The request headers of the last request and their slist, reused while requests send the same fields.
     private var listedHeaders: HTTPHeaders?
     private var headerList: UnsafeMutableRawPointer?
@@ -93,8 +102,8 @@ final class CurlTransfer {
         try check(.suppressConnectHeaders, curl.setopt(easy, .suppressConnectHeaders, 1))
         // trawl follows redirects itself, so it can strip credentials and count hops.
         try check(.followLocation, curl.setopt(easy, .followLocation, 0))
-        // "": every encoding this libcurl can decode, decoded before the write callback counts it.
-        try check(.acceptEncoding, curl.setopt(easy, .acceptEncoding, string: ""))
+        // Bodies reach the write callback as they came; ``ContentDecoder`` undoes their coding.
+        try check(.httpContentDecoding, curl.setopt(easy, .httpContentDecoding, 0))
         let allowed = curl.setopt(easy, .protocolsString, string: "http,https")
         if allowed == CurlCode.unknownOption {  // libcurl before 7.85
             try check(.protocols, curl.setopt(easy, .protocols, CurlCode.httpProtocols))
@@ -242,10 +251,8 @@ final class CurlTransfer {
     /// `Name: value` lines for `curl_slist_append`. Fields with CR or LF are dropped: they would split the
     /// request. Every field in the list costs libcurl a pass of its own header names over it on every request
     /// (about 700 instructions each), so what libcurl would send anyway is left to it: `Accept: */*`, its
-    /// default, and `Expect:`, which it adds only to uploads (trawl sends GETs). `Accept-Encoding` is the
-    /// exception: libcurl prints its own with `aprintf` on every request (about 4,000 instructions), so the list
-    /// carries the same value, computed once (``LibCurl/acceptEncoding``); libcurl still decodes what comes
-    /// back, as `CURLOPT_ACCEPT_ENCODING` asks. nil when there is nothing to list.
+    /// default, and `Expect:`, which it adds only to uploads (trawl sends GETs). `Accept-Encoding` names what
+    /// ``ContentDecoder`` undoes, unless the caller's fields name one. nil when there is nothing to list.
     /// - Throws: when libcurl could not allocate the list.
     private func makeHeaderList(_ fields: HTTPHeaders) throws(RecordError) -> UnsafeMutableRawPointer? {
         var lines: [String] = []
@@ -260,7 +267,7 @@ final class CurlTransfer {
             // "Name:" alone would remove a header curl adds itself; "Name;" sends it empty.
             lines.append(field.value.isEmpty ? "\(field.name);" : "\(field.name): \(field.value)")
         }
-        if !namesAcceptEncoding, let encodings = curl.acceptEncoding { lines.append("Accept-Encoding: \(encodings)") }
+        if !namesAcceptEncoding { lines.append("Accept-Encoding: \(ContentDecoder.acceptEncoding)") }
         var list: UnsafeMutableRawPointer?
         for line in lines {
             guard let next = line.withCString({ curl.slistAppend(list, $0) }) else {
@@ -272,15 +279,35 @@ final class CurlTransfer {
         return list
     }
 
-    /// Body bytes from the write callback, decoded; returning anything but `bytes.count` aborts the transfer.
+    /// Body bytes from the write callback, as they came on the wire (less any chunked framing); returning
+    /// anything but `bytes.count` aborts the transfer.
     fileprivate func receive(_ bytes: UnsafeRawBufferPointer) -> Int {
-        received += bytes.count
-        if received > maxBodyBytes {
-            bodyCapReached = true
+        if !bodyStarted {
+            bodyStarted = true
+            if case .coded(let coding) = declaredCoding, let decoder {
+                decoder.begin(coding)
+                decoding = true
+            }
+        }
+        guard decoding, let decoder else { return accept(bytes) ? bytes.count : 0 }
+        switch decoder.decode(bytes, into: accept) {
+        case .ok: return bytes.count
+        case .stopped: return 0
+        case .corrupt(let message):
+            stopError = RecordError(.network, message)
             return 0
         }
+    }
+
+    /// Content bytes, decoded: counted against the cap, and kept when the record wants the body.
+    private func accept(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        received += bytes.count
+        if received > maxBodyBytes {
+            stopError = RecordError(.bodyTooLarge, "the body grew past \(maxBodyBytes) bytes")
+            return false
+        }
         if keepBody { body.append(contentsOf: bytes) }
-        return bytes.count
+        return true
     }
 
     /// One header line from the header callback, CRLF included. Every status line starts a new header block,
@@ -312,6 +339,7 @@ final class CurlTransfer {
             headerBlockEnded = false
             lastFieldKept = false
             declaredLength = nil
+            declaredCoding = .identity
             return true
         }
         // Between a header block's blank line and the next status line, if any: nothing a response holds.
@@ -344,6 +372,13 @@ final class CurlTransfer {
         {
             return checkContentLength(UnsafeBufferPointer(start: bytes + value.lowerBound, count: value.count))
         }
+        if colon == 16,
+            UnsafeRawBufferPointer(start: base, count: colon).elementsEqual(
+                Self.contentEncodingName, by: HTTPHeaders.asciiCaseFolded)
+        {
+            declaredCoding = declaredCoding.adding(
+                UnsafeBufferPointer(start: bytes + value.lowerBound, count: value.count))
+        }
         return true
     }
 
@@ -357,15 +392,16 @@ final class CurlTransfer {
     }
 
     private static let contentLengthName = Array("content-length".utf8)
+    private static let contentEncodingName = Array("content-encoding".utf8)
 
     /// Notes a `Content-Length` value; false when it is malformed or disagrees with an earlier one.
     private func checkContentLength(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let length = ContentLength.parse(value) else {
-            framingError = ContentLength.error("'\(String(decoding: value.prefix(40), as: UTF8.self))'")
+            stopError = ContentLength.error("'\(String(decoding: value.prefix(40), as: UTF8.self))'")
             return false
         }
         if let declared = declaredLength, declared != length {
-            framingError = ContentLength.error("\(declared) and \(length)")
+            stopError = ContentLength.error("\(declared) and \(length)")
             return false
         }
         declaredLength = length
@@ -398,6 +434,9 @@ final class CurlTransfer {
         guard headerBlockEnded else {
             return .failure(RecordError(.network, "the connection closed inside the response's header block"))
         }
+        if decoding, let cutShort = decoder?.finish() {
+            return .failure(RecordError(.network, cutShort, status: status))
+        }
         return .success(
             TransportResponse(
                 status: status, headers: HTTPHeaders(lines: headerLines.pointee.bytes), body: body, bodyBytes: received)
@@ -405,10 +444,7 @@ final class CurlTransfer {
     }
 
     private func failure(_ code: Int32) -> RecordError {
-        if bodyCapReached && code == CurlCode.writeError {
-            return RecordError(.bodyTooLarge, "the body grew past \(maxBodyBytes) bytes")
-        }
-        if let framingError, code == CurlCode.writeError { return framingError }
+        if let stopError, code == CurlCode.writeError { return stopError }
         if code == CurlCode.outOfMemory && !headerBlockEnded && errorBuffer[0] == 0 {
             // libcurl 7.88 refuses a header line over its limit this way, with no message of its own.
             return RecordError(
@@ -452,18 +488,22 @@ final class CurlTransfer {
         received = 0
         body = []
         headerLines.pointee.removeAll()
-        bodyCapReached = false
+        if decoding { decoder?.end() }
+        declaredCoding = .identity
+        bodyStarted = false
+        decoding = false
         headerBlockEnded = false
         finalHeadersEnded = false
         lastFieldKept = false
         declaredLength = nil
-        framingError = nil
+        stopError = nil
         return continuation
     }
 
     /// Releases the handle, its header list and its error buffer; the object is unusable afterwards.
     func close() {
         curl.easyCleanup(easy)
+        decoder?.end()
         if let parsedURL { curl.urlAPI?.cleanup(parsedURL) }
         parsedURL = nil
         curl.slistFreeAll(headerList)

@@ -52,9 +52,6 @@ final class LibCurl: @unchecked Sendable {
     let multiInfoRead: @convention(c) (Handle?, UnsafeMutablePointer<Int32>?) -> UnsafeMutableRawPointer?
     let slistAppend: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<CChar>?) -> UnsafeMutableRawPointer?
     let slistFreeAll: @convention(c) (UnsafeMutableRawPointer?) -> Void
-    /// What libcurl sends as `Accept-Encoding` when asked for every encoding it decodes (see
-    /// ``acceptEncoding(versionInfo:)``); nil when it decodes none.
-    let acceptEncoding: String?
     /// The URL API (7.62.0); nil in older libraries, whose handles get the URL as a string.
     let urlAPI: URLAPI?
     private let easySetopt: OpaquePointer
@@ -132,22 +129,6 @@ final class LibCurl: @unchecked Sendable {
         typealias Version = @convention(c) () -> UnsafePointer<CChar>?
         let versionFunction: Version = try Self.symbol(library, "curl_version", in: name)
         version = versionFunction().map { String(cString: $0) } ?? "libcurl"
-        typealias VersionInfo = @convention(c) (Int32) -> UnsafeRawPointer?
-        let versionInfo: VersionInfo? = try? Self.symbol(library, "curl_version_info", in: name)
-        acceptEncoding = versionInfo?(0).flatMap(Self.acceptEncoding(versionInfo:))
-    }
-
-    /// The `Accept-Encoding` value `CURLOPT_ACCEPT_ENCODING ""` makes libcurl send: every encoding it can decode,
-    /// in its own order; nil when it can decode none (libcurl then sends `identity`). Read from the `features`
-    /// bits of `curl_version_info()`, the fifth field of `curl_version_info_data`, after `age` (an int),
-    /// `version`, `version_num` (an unsigned int) and `host`: four pointer-sized slots in on every ABI.
-    static func acceptEncoding(versionInfo: UnsafeRawPointer) -> String? {
-        let features = versionInfo.load(fromByteOffset: 4 * MemoryLayout<UnsafeRawPointer>.size, as: Int32.self)
-        var encodings: [String] = []
-        if features & (1 << 3) != 0 { encodings += ["deflate", "gzip"] }  // CURL_VERSION_LIBZ
-        if features & (1 << 23) != 0 { encodings.append("br") }  // CURL_VERSION_BROTLI
-        if features & (1 << 26) != 0 { encodings.append("zstd") }  // CURL_VERSION_ZSTD
-        return encodings.isEmpty ? nil : encodings.joined(separator: ", ")
     }
 
     private static func symbol<Function>(

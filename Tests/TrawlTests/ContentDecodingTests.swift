@@ -1,0 +1,131 @@
+import Foundation
+import Testing
+import TrawlTestSite
+
+@testable import Trawl
+
+/// The libcurl transport decodes `gzip` and `deflate` itself (``ContentDecoder``), so a compressed stream cut short
+/// inside complete framing fails the URL instead of passing as a shorter page, as it did with libcurl decoding.
+@Suite(.timeLimit(.minutes(1)), .serialized) struct ContentDecodingTests {
+    let site: TestSite
+    let transport: CurlMultiTransport
+
+    init() throws {
+        site = try TestSite()
+        transport = try CurlMultiTransport(maxConnectionsPerHost: 4)
+    }
+
+    private func fetch(_ path: String) async -> Result<TransportResponse, RecordError> {
+        let request = TransportRequest(url: URL(string: site.url(path))!, timeout: .seconds(5), keepBody: true)
+        do {
+            return .success(try await transport.perform(request))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The page `/encoded` encodes, fetched plain.
+    private func page(size: Int = 2048) async throws -> [UInt8] {
+        try await fetch("/page/x?size=\(size)").get().body
+    }
+
+    @Test(arguments: ["length", "chunked", "close"])
+    func wholeBodiesInEveryCodingDecodeToThePage(_ framing: String) async throws {
+        let page = try await page(size: 70_000)  // more than one stored block, and than one output buffer
+        for coding in ["gzip", "deflate", "deflate-raw"] {
+            let response = try await fetch("/encoded?coding=\(coding)&size=70000&framing=\(framing)").get()
+            #expect(response.body == page, "\(coding), \(framing)")
+            #expect(response.bodyBytes == 70_000)
+        }
+        let members = try await fetch("/encoded?coding=gzip&members=3&framing=\(framing)").get()
+        #expect(members.body == (try await self.page()) + (try await self.page()) + (try await self.page()))
+        await transport.shutdown()
+    }
+
+    @Test(arguments: ["length", "chunked", "close"])
+    func aCompressedStreamCutShortInsideCompleteFramingFails(_ framing: String) async throws {
+        // cut=4 leaves all the content and drops half the gzip trailer; cut=100 stops inside the deflate data.
+        for (coding, cut) in [("gzip", 4), ("gzip", 100), ("deflate", 2), ("deflate-raw", 100)] {
+            let result = await fetch("/encoded?coding=\(coding)&cut=\(cut)&framing=\(framing)")
+            guard case .failure(let error) = result else {
+                Issue.record("\(coding) cut by \(cut), \(framing): passed as a page")
+                continue
+            }
+            #expect(error.kind == .network)
+            #expect(error.status == 200)
+            #expect(error.message.contains("stopped before the end of its compressed stream"), "\(error.message)")
+        }
+        // The last of three members cut short fails too.
+        let lastMember = await fetch("/encoded?coding=gzip&members=3&cut=4&framing=\(framing)")
+        #expect((try? lastMember.get()) == nil)
+        await transport.shutdown()
+    }
+
+    @Test func aBodyThatIsNotWhatItsCodingSaysFailsAsCorrupt() async throws {
+        let result = await fetch("/encoded?coding=identity&label=gzip")
+        guard case .failure(let error) = result else {
+            Issue.record("a plain page labelled gzip passed")
+            return
+        }
+        #expect(error.kind == .network)
+        #expect(error.status == 200)
+        #expect(error.message.hasPrefix("the gzip body is corrupt: "), "\(error.message)")
+        await transport.shutdown()
+    }
+
+    @Test func codingsTrawlDoesNotDecodeAndEmptyBodiesPassAsTheyCame() async throws {
+        let page = try await page()
+        let brotli = try await fetch("/encoded?coding=br").get()
+        #expect(brotli.body == page)  // labelled br, sent plain: kept as it came
+        let stacked = try await fetch("/encoded?coding=gzip&label=gzip,%20gzip").get()
+        #expect(stacked.bodyBytes > 2048 && stacked.body.prefix(2) == [0x1F, 0x8B])
+        let empty = try await fetch("/encoded?coding=identity&label=gzip&size=0").get()
+        #expect(empty.status == 200 && empty.bodyBytes == 0)
+        let identity = try await fetch("/encoded?coding=identity&label=identity").get()
+        #expect(identity.body == page)
+        await transport.shutdown()
+    }
+
+    @Test func theDecoderTakesItsInputInAnyPieces() async throws {
+        // The encoded bytes, fetched under a label trawl leaves alone, fed to a decoder one byte at a time and
+        // then in uneven pieces, with bytes after the end of the stream.
+        let page = try await page(size: 70_000)
+        for (coding, declared) in [
+            ("gzip", ContentDecoder.Coding.gzip), ("deflate", .deflate), ("deflate-raw", .deflate),
+        ] {
+            let encoded = try await fetch("/encoded?coding=\(coding)&size=70000&label=x-as-is").get().body + [0, 0]
+            for pieceSize in [1, 7, 4096] {
+                let decoder = try #require(ContentDecoder())
+                decoder.begin(declared)
+                var decoded: [UInt8] = []
+                var start = 0
+                while start < encoded.count {
+                    let piece = encoded[start..<min(start + pieceSize, encoded.count)]
+                    let outcome = piece.withUnsafeBytes { bytes in
+                        decoder.decode(bytes) { piece in
+                            decoded += piece
+                            return true
+                        }
+                    }
+                    #expect(outcome == .ok)
+                    start += pieceSize
+                }
+                #expect(decoded == page, "\(coding) in pieces of \(pieceSize)")
+                #expect(decoder.finish() == nil)
+                decoder.end()
+            }
+        }
+        await transport.shutdown()
+    }
+
+    @Test func theBodyCapStopsDecodingAndTheDecoderIsReused() async throws {
+        // A refused piece stops the transfer with the cap's error; the same handle then decodes the next page.
+        let request = TransportRequest(
+            url: URL(string: site.url("/encoded?coding=gzip&size=100000"))!, timeout: .seconds(5),
+            maxBodyBytes: 50_000)
+        await #expect(throws: RecordError.self) { try await transport.perform(request) }
+        let fits = try await fetch("/encoded?coding=gzip&size=100000").get()
+        #expect(fits.bodyBytes == 100_000)
+        await transport.shutdown()
+    }
+}
