@@ -314,10 +314,13 @@ public final class LineReader: @unchecked Sendable {
 
     /// `range` without the UTF-8 BOM that may open the first line.
     private func withoutBOM(_ range: Range<Int>) -> Range<Int> {
-        guard firstLine, range.count >= 3, buffer[range.lowerBound] == 0xEF, buffer[range.lowerBound + 1] == 0xBB,
-            buffer[range.lowerBound + 2] == 0xBF
-        else { return range }
+        guard firstLine, Self.startsWithUTF8BOM(buffer[range]) else { return range }
         return (range.lowerBound + 3)..<range.upperBound
+    }
+
+    /// Whether `bytes` open with the UTF-8 byte order mark, EF BB BF, which is not part of the first line.
+    static func startsWithUTF8BOM<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Bool {
+        bytes.starts(with: [0xEF, 0xBB, 0xBF])
     }
 
     /// The line of the bytes in `range` (a BOM already left out).

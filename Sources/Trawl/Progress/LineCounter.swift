@@ -57,8 +57,8 @@ public enum LineCounter {
             if first, let bigEndian = UTF16Transcoder.byteOrder(of: chunk) {
                 utf16 = UTF16Transcoder(bigEndian: bigEndian)
                 chunk = UnsafeRawBufferPointer(rebasing: chunk[2...])
-            } else if first, got >= 3, chunk[0] == 0xEF, chunk[1] == 0xBB, chunk[2] == 0xBF {
-                // A UTF-8 BOM before the first line is not part of it (the reader drops it too).
+            } else if first, LineReader.startsWithUTF8BOM(chunk) {
+                // The reader drops it too.
                 chunk = UnsafeRawBufferPointer(rebasing: chunk[3...])
             }
             first = false
