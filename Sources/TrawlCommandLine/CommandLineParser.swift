@@ -70,7 +70,16 @@ public struct CommandLineParser: Sendable {
     /// The `Help:` line appears only when the error has ``UsageError/help``. The text ends with a newline.
     public func errorText(for error: UsageError) -> String {
         let generator = helpGenerator(for: error.commandPath)
-        var text = "Error: \(error.message)\n"
+        // One line: a value quoted in the message may hold a line break (`-c $'1\n2'`), shown escaped.
+        var message = ""
+        for scalar in error.message.unicodeScalars {
+            switch scalar {
+            case "\n": message += "\\n"
+            case "\r": message += "\\r"
+            default: message.unicodeScalars.append(scalar)
+            }
+        }
+        var text = "Error: \(message)\n"
         if let help = error.help { text += "Help:  \(help)\n" }
         text += "Usage: \(generator.usage)\n"
         text += "  See '\(generator.toolName) --help' for more information.\n"

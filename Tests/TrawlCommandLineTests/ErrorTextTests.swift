@@ -106,6 +106,13 @@ struct ErrorTextTests {
                 """)
     }
 
+    @Test func aLineBreakInAQuotedValueStaysOnTheErrorLine() {
+        let parser = Fixtures.parser
+        let error = UsageError(message: "The value '1\n2\r\n3' is invalid for '-c <n>'", commandPath: ["trawl"])
+        let first = parser.errorText(for: error).split(separator: "\n", omittingEmptySubsequences: false)[0]
+        #expect(first == #"Error: The value '1\n2\r\n3' is invalid for '-c <n>'"#)
+    }
+
     @Test func errorTextNamesTheSubcommand() throws {
         let error = try #require(Fixtures.error("demo", "--prt", "1"))
         #expect(
