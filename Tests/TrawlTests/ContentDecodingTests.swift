@@ -118,6 +118,37 @@ import TrawlTestSite
         await transport.shutdown()
     }
 
+    @Test func bytesAfterTheLastMemberThatStartNoNewMemberAreDropped() async throws {
+        // 0x1F is the first byte of a gzip member's magic; what follows it here is not the second (0x8B), so these
+        // bytes start no member: dropped, as gzip(1) drops them ("trailing garbage ignored"), however they arrive.
+        let page = try await page()
+        let encoded = try await fetch("/encoded?coding=gzip&label=x-as-is").get().body
+        for trailer: [UInt8] in [[0x1F, 0], [0x1F, 0x20, 0x3C, 0x21, 0x2D, 0x2D]] {
+            for pieceSize in [1, 4096] {
+                let decoder = try #require(ContentDecoder())
+                decoder.begin(.gzip)
+                var decoded: [UInt8] = []
+                let input = encoded + trailer
+                var start = 0
+                while start < input.count {
+                    let piece = input[start..<min(start + pieceSize, input.count)]
+                    let outcome = piece.withUnsafeBytes { bytes in
+                        decoder.decode(bytes) { piece in
+                            decoded += piece
+                            return true
+                        }
+                    }
+                    #expect(outcome == .ok, "\(trailer) in pieces of \(pieceSize)")
+                    start += pieceSize
+                }
+                #expect(decoded == page)
+                #expect(decoder.finish() == nil, "\(trailer) in pieces of \(pieceSize)")
+                decoder.end()
+            }
+        }
+        await transport.shutdown()
+    }
+
     @Test func theBodyCapStopsDecodingAndTheDecoderIsReused() async throws {
         // A refused piece stops the transfer with the cap's error; the same handle then decodes the next page.
         let request = TransportRequest(

@@ -72,6 +72,8 @@ final class ContentDecoder {
     private var ended = false
     /// Whether bytes after the end that start no new gzip member were dropped: nothing more is decoded then.
     private var droppingTrailer = false
+    /// Whether zlib is past the first gzip member: a later one that fails its two magic bytes was no member.
+    private var laterMember = false
     /// Compressed bytes fed in for the current body.
     private(set) var compressedBytes = 0
 
@@ -88,6 +90,7 @@ final class ContentDecoder {
         heldByte = nil
         ended = false
         droppingTrailer = false
+        laterMember = false
         compressedBytes = 0
     }
 
@@ -175,6 +178,7 @@ final class ContentDecoder {
                 }
                 guard zlib.inflateReset(stream) == Zlib.ok else { return .corrupt("zlib could not reset") }
                 ended = false
+                laterMember = true
             }
             stream.pointee.next_out = output
             stream.pointee.avail_out = UInt32(Self.outputSize)
@@ -190,6 +194,13 @@ final class ContentDecoder {
             case Zlib.bufferError:
                 return .ok
             default:
+                // A 0x1F after the end whose next byte is not 0x8B: zlib refuses the magic having read just those
+                // two bytes of the member (total_in counts from inflateReset). They started no member: dropped.
+                if laterMember && stream.pointee.total_in <= 2 && stream.pointee.total_out == 0 {
+                    ended = true
+                    droppingTrailer = true
+                    return .ok
+                }
                 let detail = stream.pointee.msg.map { String(cString: $0) } ?? "zlib error \(code)"
                 return .corrupt("the \(coding == .gzip ? "gzip" : "deflate") body is corrupt: \(detail)")
             }
