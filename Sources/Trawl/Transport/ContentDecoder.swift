@@ -6,8 +6,8 @@ import CTrawlCurl
 /// libcurl decodes too, but does not check that the stream ended: a gzip body cut short inside complete framing (a
 /// `Content-Length` that matches what came, a proper last chunk, or a close-delimited body whose connection dropped)
 /// came out as a success with the bytes decoded so far. Decoding here turns that into a failure, and keeps the
-/// body cap on decoded bytes. One decoder per transfer, reused from response to response; it lives on the event
-/// loop's thread only.
+/// body cap on decoded bytes. One decoder per transfer; zlib's state and the output buffer exist only while a coded
+/// body is arriving (``end()`` frees them). It lives on the event loop's thread only.
 final class ContentDecoder {
     /// A content coding this decoder undoes.
     enum Coding: Equatable {
@@ -85,6 +85,7 @@ final class ContentDecoder {
 
     /// Makes ready for a body in `coding`.
     func begin(_ coding: Coding) {
+        end()
         self.coding = coding
         started = false
         heldByte = nil
@@ -145,18 +146,13 @@ final class ContentDecoder {
     }
 
     private func start(zlibHeader: Bool) -> String? {
-        let stream = self.stream ?? Zlib.Stream.allocate(capacity: 1)
-        if self.stream == nil {
-            stream.initialize(to: trawl_z_stream())
-            self.stream = stream
-            output = .allocate(capacity: Self.outputSize)
-        } else if initialized {
-            _ = zlib.inflateEnd(stream)
-            stream.pointee = trawl_z_stream()
-            initialized = false
-        }
-        // 15 + 16: a gzip wrapper; 15: a zlib wrapper; -15: bare deflate. All with zlib's largest window.
-        let windowBits: Int32 = coding == .gzip ? 31 : zlibHeader ? 15 : -15
+        let stream = Zlib.Stream.allocate(capacity: 1)
+        stream.initialize(to: trawl_z_stream())
+        self.stream = stream
+        output = .allocate(capacity: Self.outputSize)
+        // 15 + 32: a gzip or a zlib wrapper, whichever comes (libcurl too takes a zlib stream labelled gzip);
+        // 15: a zlib wrapper; -15: bare deflate. All with zlib's largest window.
+        let windowBits: Int32 = coding == .gzip ? 47 : zlibHeader ? 15 : -15
         let code = zlib.initialize(stream, windowBits: windowBits)
         guard code == Zlib.ok else { return "zlib could not start decoding (code \(code))" }
         initialized = true
