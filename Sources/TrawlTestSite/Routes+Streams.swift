@@ -62,7 +62,7 @@ extension Routes {
     /// same body (`coding=identity&label=gzip`: a page that claims to be gzip). `members` gzip members (or whole streams) one after
     /// another; `cut` drops the last bytes of the encoded body while the framing stays complete: `length` (a
     /// `Content-Length` of what is sent), `chunked` (a proper last chunk) or `close` (no length; the connection
-    /// closes after the body).
+    /// closes after the body). `status` answers with another status (200 to 599).
     static func encoded(_ exchange: Exchange) -> ConnectionAction {
         let page = PageBody.make(size: exchange.query.int("size", default: 2048, in: 0...(16 << 20)))
         let coding = exchange.query["coding"] ?? "gzip"
@@ -80,24 +80,25 @@ extension Routes {
             ("Content-Type", "text/html; charset=utf-8"),
             ("Content-Encoding", exchange.query["label"] ?? (coding == "deflate-raw" ? "deflate" : coding)),
         ]
+        let status = exchange.query.int("status", default: 200, in: 200...599)
         exchange.connection.endRequest()
         switch exchange.query["framing"] ?? "length" {
         case "chunked":
             guard
                 exchange.sendHead(
-                    status: 200, headers: headers + [("Transfer-Encoding", "chunked")], contentLength: nil)
+                    status: status, headers: headers + [("Transfer-Encoding", "chunked")], contentLength: nil)
             else { return .close }
             var frame = body.isEmpty ? [] : Array("\(String(body.count, radix: 16))\r\n".utf8) + body + [13, 10]
             frame += Array("0\r\n\r\n".utf8)
             return exchange.connection.send(frame) ? exchange.finished : .close
         case "close":
-            guard exchange.sendHead(status: 200, headers: headers, contentLength: nil, closing: true) else {
+            guard exchange.sendHead(status: status, headers: headers, contentLength: nil, closing: true) else {
                 return .close
             }
             _ = exchange.connection.send(body)
             return .close
         default:
-            return exchange.respond(status: 200, contentType: nil, body: body, headers: headers)
+            return exchange.respond(status: status, contentType: nil, body: body, headers: headers)
         }
     }
 }

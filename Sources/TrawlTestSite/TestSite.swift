@@ -24,8 +24,8 @@
 ///   `lower=1`).
 /// - `/slow[?delay=500&size=2048]`, `/drip[?bytes=10&interval=100]`: slow answers (milliseconds).
 /// - `/big[?bytes=1048576]`, `/chunked[?bytes=1048576]`, `/endless`, `/gzip[?bytes=1048576]`: large bodies.
-/// - `/encoded[?coding=gzip&size=2048&members=1&cut=0&framing=length&label=<coding>]`: a page in a content coding, whole or cut
-///   short inside complete framing.
+/// - `/encoded[?coding=gzip&size=2048&members=1&cut=0&framing=length&label=<coding>&status=200]`: a page in a
+///   content coding, whole or cut short inside complete framing.
 /// - `/redirect/<n>`, `/redirect-loop`, `/redirect-to?to=<url>[&status=302]`: redirects.
 /// - `/echo-headers`, `/json?body=<json>`, `/ready/<key>[?after=1]`: JSON answers.
 /// - `/content-type[?type=<type>&size=2048]`, `/headers-size[?bytes=65536]`: odd headers.

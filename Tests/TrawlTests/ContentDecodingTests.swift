@@ -58,6 +58,11 @@ import TrawlTestSite
             #expect(error.status == 200)
             #expect(error.message.contains("stopped before the end of its compressed stream"), "\(error.message)")
         }
+        // An error page or a redirect whose body is cut short keeps its status: its body is not the content.
+        for status in [404, 302, 503] {
+            let answer = try await fetch("/encoded?coding=gzip&cut=100&status=\(status)&framing=\(framing)").get()
+            #expect(answer.status == status)
+        }
         // The last of three members cut short fails too.
         let lastMember = await fetch("/encoded?coding=gzip&members=3&cut=4&framing=\(framing)")
         #expect((try? lastMember.get()) == nil)

@@ -434,7 +434,9 @@ final class CurlTransfer {
         guard headerBlockEnded else {
             return .failure(RecordError(.network, "the connection closed inside the response's header block"))
         }
-        if decoding, let cutShort = decoder?.finish() {
+        // A page reported as fetched is whole. An error page or a redirect keeps its status: its body is not the
+        // crawl's content, and a cut one is no reason to ask again.
+        if decoding, (200..<300).contains(status), let cutShort = decoder?.finish() {
             return .failure(RecordError(.network, cutShort, status: status))
         }
         return .success(
