@@ -20,8 +20,11 @@ final class SignalWatcher: Sendable {
             // Under nohup a hang-up is meant to be ignored, so it stays ignored.
             if number == SIGHUP && Self.isIgnored(previous) { continue }
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            // Signals that arrive before the handler runs are merged into one event, its data their number: a
+            // second Ctrl-C pressed while the queue waits is counted, not lost. (The handler holds its source: both
+            // live as long as the process.)
             source.setEventHandler {
-                handler(number, counter.increment())
+                for _ in 0..<max(1, Int(source.data)) { handler(number, counter.increment()) }
             }
             source.resume()
             sources.append(source)
