@@ -24,6 +24,41 @@ import TrawlTestSite
         }
     }
 
+    /// The error `path` failed with, which must be a `network` one after a whole 200 header block; nil (and an
+    /// issue recorded) when it passed.
+    private func networkFailure(_ path: String) async -> RecordError? {
+        guard case .failure(let error) = await fetch(path) else {
+            Issue.record("\(path) passed as a page")
+            return nil
+        }
+        #expect(error.kind == .network && error.status == 200, "\(path): \(error)")
+        return error
+    }
+
+    /// `encoded` fed to a fresh decoder in pieces of `pieceSize` bytes, each expected to go well, and the stream
+    /// expected to end; what came out.
+    private func decode(_ encoded: [UInt8], as coding: ContentDecoder.Coding, inPiecesOf pieceSize: Int) throws
+        -> [UInt8]
+    {
+        let decoder = try #require(ContentDecoder())
+        defer { decoder.end() }
+        decoder.begin(coding)
+        var decoded: [UInt8] = []
+        var start = 0
+        while start < encoded.count {
+            let outcome = encoded[start..<min(start + pieceSize, encoded.count)].withUnsafeBytes { bytes in
+                decoder.decode(bytes) { piece in
+                    decoded += piece
+                    return true
+                }
+            }
+            #expect(outcome == .ok, "at byte \(start) in pieces of \(pieceSize)")
+            start += pieceSize
+        }
+        #expect(decoder.finish() == nil, "in pieces of \(pieceSize)")
+        return decoded
+    }
+
     /// The page `/encoded` encodes, fetched plain.
     private func page(size: Int = 2048) async throws -> [UInt8] {
         try await fetch("/page/x?size=\(size)").get().body
@@ -49,14 +84,8 @@ import TrawlTestSite
     func aCompressedStreamCutShortInsideCompleteFramingFails(_ framing: String) async throws {
         // cut=4 leaves all the content and drops half the gzip trailer; cut=100 stops inside the deflate data.
         for (coding, cut) in [("gzip", 4), ("gzip", 100), ("deflate", 2), ("deflate-raw", 100)] {
-            let result = await fetch("/encoded?coding=\(coding)&cut=\(cut)&framing=\(framing)")
-            guard case .failure(let error) = result else {
-                Issue.record("\(coding) cut by \(cut), \(framing): passed as a page")
-                continue
-            }
-            #expect(error.kind == .network)
-            #expect(error.status == 200)
-            #expect(error.message.contains("stopped before the end of its compressed stream"), "\(error.message)")
+            let error = await networkFailure("/encoded?coding=\(coding)&cut=\(cut)&framing=\(framing)")
+            #expect(error?.message.contains("stopped before the end of its compressed stream") == true, "\(error)")
         }
         // An error page or a redirect whose body is cut short keeps its status: its body is not the content.
         for status in [404, 302, 503] {
@@ -70,14 +99,8 @@ import TrawlTestSite
     }
 
     @Test func aBodyThatIsNotWhatItsCodingSaysFailsAsCorrupt() async throws {
-        let result = await fetch("/encoded?coding=identity&label=gzip")
-        guard case .failure(let error) = result else {
-            Issue.record("a plain page labelled gzip passed")
-            return
-        }
-        #expect(error.kind == .network)
-        #expect(error.status == 200)
-        #expect(error.message.hasPrefix("the gzip body is corrupt: "), "\(error.message)")
+        let error = await networkFailure("/encoded?coding=identity&label=gzip")
+        #expect(error?.message.hasPrefix("the gzip body is corrupt: ") == true, "\(error)")
         await transport.shutdown()
     }
 
@@ -103,24 +126,7 @@ import TrawlTestSite
         ] {
             let encoded = try await fetch("/encoded?coding=\(coding)&size=70000&label=x-as-is").get().body + [0, 0]
             for pieceSize in [1, 7, 4096] {
-                let decoder = try #require(ContentDecoder())
-                decoder.begin(declared)
-                var decoded: [UInt8] = []
-                var start = 0
-                while start < encoded.count {
-                    let piece = encoded[start..<min(start + pieceSize, encoded.count)]
-                    let outcome = piece.withUnsafeBytes { bytes in
-                        decoder.decode(bytes) { piece in
-                            decoded += piece
-                            return true
-                        }
-                    }
-                    #expect(outcome == .ok)
-                    start += pieceSize
-                }
-                #expect(decoded == page, "\(coding) in pieces of \(pieceSize)")
-                #expect(decoder.finish() == nil)
-                decoder.end()
+                #expect(try decode(encoded, as: declared, inPiecesOf: pieceSize) == page, "\(coding), \(pieceSize)")
             }
         }
         await transport.shutdown()
@@ -133,25 +139,8 @@ import TrawlTestSite
         let encoded = try await fetch("/encoded?coding=gzip&label=x-as-is").get().body
         for trailer: [UInt8] in [[0x1F, 0], [0x1F, 0x20, 0x3C, 0x21, 0x2D, 0x2D]] {
             for pieceSize in [1, 4096] {
-                let decoder = try #require(ContentDecoder())
-                decoder.begin(.gzip)
-                var decoded: [UInt8] = []
-                let input = encoded + trailer
-                var start = 0
-                while start < input.count {
-                    let piece = input[start..<min(start + pieceSize, input.count)]
-                    let outcome = piece.withUnsafeBytes { bytes in
-                        decoder.decode(bytes) { piece in
-                            decoded += piece
-                            return true
-                        }
-                    }
-                    #expect(outcome == .ok, "\(trailer) in pieces of \(pieceSize)")
-                    start += pieceSize
-                }
-                #expect(decoded == page)
-                #expect(decoder.finish() == nil, "\(trailer) in pieces of \(pieceSize)")
-                decoder.end()
+                #expect(
+                    try decode(encoded + trailer, as: .gzip, inPiecesOf: pieceSize) == page, "\(trailer), \(pieceSize)")
             }
         }
         await transport.shutdown()
