@@ -62,10 +62,9 @@ final class ContentDecoder {
     private var output: UnsafeMutablePointer<UInt8>?
     private static let outputSize = 16 * 1024
     private var coding: Coding = .gzip
-    /// Whether zlib's stream is set up for the current body (the first bytes of a `deflate` body decide how).
+    /// Whether zlib's stream is set up for the current body (the first bytes of a `deflate` body decide how),
+    /// holding state that `inflateEnd` must free.
     private var started = false
-    /// Whether `stream` holds zlib state that `inflateEnd` must free.
-    private var initialized = false
     /// The first byte of a `deflate` body, held until the second tells a zlib header from a bare stream.
     private var heldByte: UInt8?
     /// Whether the compressed stream (the last gzip member) has reached its end.
@@ -75,7 +74,7 @@ final class ContentDecoder {
     /// Whether zlib is past the first gzip member: a later one that fails its two magic bytes was no member.
     private var laterMember = false
     /// Compressed bytes fed in for the current body.
-    private(set) var compressedBytes = 0
+    private var compressedBytes = 0
 
     /// A decoder, or nil when the process has no zlib.
     init?() {
@@ -130,10 +129,9 @@ final class ContentDecoder {
     /// Frees zlib's state and the output buffer; the decoder can begin again afterwards.
     func end() {
         if let stream {
-            if initialized { _ = zlib.inflateEnd(stream) }
+            if started { _ = zlib.inflateEnd(stream) }
             stream.deallocate()
         }
-        initialized = false
         stream = nil
         output?.deallocate()
         output = nil
@@ -155,7 +153,6 @@ final class ContentDecoder {
         let windowBits: Int32 = coding == .gzip ? 47 : zlibHeader ? 15 : -15
         let code = zlib.initialize(stream, windowBits: windowBits)
         guard code == Zlib.ok else { return "zlib could not start decoding (code \(code))" }
-        initialized = true
         started = true
         return nil
     }
