@@ -104,6 +104,19 @@ import TrawlTestSite
         await transport.shutdown()
     }
 
+    @Test(arguments: ["length", "chunked", "close"])
+    func anErrorPageOrARedirectWhoseBodyIsCorruptKeepsItsStatus(_ framing: String) async throws {
+        // As when such a body is cut short: a redirect is still followed, a 404 not retried as a network failure.
+        for status in [404, 302, 503] {
+            let answer = await fetch("/encoded?coding=identity&label=gzip&status=\(status)&framing=\(framing)")
+            #expect((try? answer.get())?.status == status, "\(status): \(answer)")
+        }
+        // The handle goes on to decode the next page.
+        let page = try await fetch("/encoded?coding=gzip&framing=\(framing)").get()
+        #expect(page.bodyBytes == 2048)
+        await transport.shutdown()
+    }
+
     @Test func codingsTrawlDoesNotDecodeAndEmptyBodiesPassAsTheyCame() async throws {
         let page = try await page()
         let brotli = try await fetch("/encoded?coding=br").get()

@@ -55,6 +55,9 @@ final class CurlTransfer {
     /// Why a callback stopped the transfer, if one did: a header block that frames no certain body, a body past
     /// the cap, a corrupt compressed stream. libcurl then ends it with `CURLE_WRITE_ERROR`.
     private var stopError: RecordError?
+    /// Whether an error page's or a redirect's coded body turned out corrupt, which stopped the transfer: the
+    /// answer stands with its status and the body decoded so far, as when such a body is cut short.
+    private var corruptAnswerStands = false
     // The request headers of the last request and their slist, reused while requests send the same fields.
     private var listedHeaders: HTTPHeaders?
     private var headerList: UnsafeMutableRawPointer?
@@ -294,7 +297,13 @@ final class CurlTransfer {
         case .ok: return bytes.count
         case .stopped: return 0
         case .corrupt(let message):
-            stopError = RecordError(.network, message)
+            // An error page's or a redirect's body is not the crawl's content: a corrupt one must not cost its
+            // status (a redirect not followed, a 404 retried as a network failure).
+            if let status = curl.getinfo(easy, .responseCode), !(200..<300).contains(status) {
+                corruptAnswerStands = true
+            } else {
+                stopError = RecordError(.network, message)
+            }
             return 0
         }
     }
@@ -422,7 +431,7 @@ final class CurlTransfer {
 
     /// The outcome of the finished transfer with `code`; call before ``finish()``.
     func outcome(_ code: Int32) -> Result<TransportResponse, RecordError> {
-        guard code == CurlCode.ok else {
+        guard code == CurlCode.ok || (code == CurlCode.writeError && corruptAnswerStands) else {
             var error = failure(code)
             // The body failed after a whole header block: the record keeps that answer's status.
             if headerBlockEnded, let status = curl.getinfo(easy, .responseCode), status >= 200 { error.status = status }
@@ -499,6 +508,7 @@ final class CurlTransfer {
         lastFieldKept = false
         declaredLength = nil
         stopError = nil
+        corruptAnswerStands = false
         return continuation
     }
 
