@@ -122,7 +122,8 @@ final class ContentDecoder {
     func finish() -> String? {
         guard compressedBytes > 0, !ended else { return nil }
         let name = coding == .gzip ? "gzip" : "deflate"
-        return "the \(name) body stopped before the end of its compressed stream (after \(compressedBytes) bytes), "
+        let bytes = compressedBytes == 1 ? "1 byte" : "\(compressedBytes) bytes"
+        return "the \(name) body stopped before the end of its compressed stream (after \(bytes)), "
             + "though its framing said it was complete"
     }
 
