@@ -125,7 +125,7 @@ struct CrawlRun {
                     + (count == 1 ? "it" : "them"))
         }
         let failed = summary.failed > 0 || summary.resumedFailed > 0
-        let inputName = inputPath.map { "'\($0)'" } ?? "standard input"
+        let inputName = inputPath.map { "'\(TerminalText.sanitize($0))'" } ?? "standard input"
         let readFailure = summary.inputReadError.map { (input: inputName, errno: $0) }
         return finisher.finish(interrupted: summary.interrupted, failed: failed, inputReadFailure: readFailure)
     }

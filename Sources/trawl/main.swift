@@ -53,7 +53,8 @@ func runTrawl(_ arguments: [String], environment: [String: String]) async -> Exi
         printError(TrawlCommands.errorText(for: error))
         return .usage
     } catch let error as ExitError {
-        printError("Error: \(error.message)\n")
+        // One line: a file name quoted in it may hold a line break.
+        printError("Error: \(TerminalText.sanitize(error.message))\n")
         return error.code
     } catch {
         printError("Error: \(error)\n")

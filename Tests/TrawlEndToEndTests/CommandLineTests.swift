@@ -82,6 +82,15 @@ import TrawlTestSite
         #expect(output.stderr.contains("\\e") || output.stderr.contains("\\u{9B}"), "\(output.stderr)")
     }
 
+    /// A line break inside a quoted file name or flag value is shown as `\n`: the error stays one line.
+    @Test(arguments: [["/nonexistent/a\nb"], ["-", "-c", "1\r\n2"]])
+    func aLineBreakInAQuotedArgumentKeepsTheErrorOnOneLine(_ arguments: [String]) async throws {
+        let output = try await TrawlProcess.run(arguments, stdin: "")
+        #expect(output.status == 64 || output.status == 66, "\(output.stderr)")
+        let first = output.stderr.split(separator: "\n", omittingEmptySubsequences: false)[0]
+        #expect(first.contains("/nonexistent/a\\nb'") || first.contains("'1\\r\\n2'"), "\(output.stderr)")
+    }
+
     /// A read that fails halfway (here every read: standard input is a directory) ends the run as partial and
     /// exits 66 saying why, not 0 as if the list had ended there.
     @Test func anInputWhoseReadFailsExits66AndSaysSo() async throws {
