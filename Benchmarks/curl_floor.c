@@ -171,8 +171,8 @@ int main(int argc, char **argv) {
     curl_multi_setopt(multi, MOPT_TIMERFUNCTION, set_timer);
   }
   void *headers = curl_slist_append(NULL, "User-Agent: curl-floor/1");
-  // As trawl does: it asks for the codings it decodes itself (with zlib; nginx sends this page plain).
-  headers = curl_slist_append(headers, "Accept-Encoding: gzip, deflate");
+  // As trawl does: it asks for the codings it decodes itself (nginx sends this page plain).
+  headers = curl_slist_append(headers, "Accept-Encoding: gzip, deflate, br, zstd");
   struct slot *slots = calloc((size_t)concurrency, sizeof *slots);
 
   for (long i = 0; i < concurrency && next < count; i++) {

@@ -57,12 +57,13 @@ extension Routes {
 
     /// `/encoded?coding=gzip&size=2048&members=1&cut=0&framing=length`: a page of `size` bytes (`PageBody`) in a
     /// content coding, so a client's decoding can be checked byte for byte: `gzip`, `deflate` (a zlib stream),
-    /// `deflate-raw` (a bare deflate stream under the `deflate` label, as some servers send it), or any other label
-    /// sent as `Content-Encoding` over the page unencoded; `label` sends another `Content-Encoding` value over the
-    /// same body (`coding=identity&label=gzip`: a page that claims to be gzip). `members` gzip members (or whole streams) one after
-    /// another; `cut` drops the last bytes of the encoded body while the framing stays complete: `length` (a
-    /// `Content-Length` of what is sent), `chunked` (a proper last chunk) or `close` (no length; the connection
-    /// closes after the body). `status` answers with another status (200 to 599).
+    /// `deflate-raw` (a bare deflate stream under the `deflate` label, as some servers send it), `br` or `zstd` (all in
+    /// uncompressed blocks), or any other label sent as `Content-Encoding` over the page unencoded; `label` sends
+    /// another `Content-Encoding` value over the same body (`coding=identity&label=gzip`: a page that claims to be
+    /// gzip). `members` gzip members (or whole streams, or zstd frames) one after another; `cut` drops the last bytes
+    /// of the encoded body while the framing stays complete: `length` (a `Content-Length` of what is sent), `chunked`
+    /// (a proper last chunk) or `close` (no length; the connection closes after the body). `status` answers with
+    /// another status (200 to 599).
     static func encoded(_ exchange: Exchange) -> ConnectionAction {
         let page = PageBody.make(size: exchange.query.int("size", default: 2048, in: 0...(16 << 20)))
         let coding = exchange.query["coding"] ?? "gzip"
@@ -71,6 +72,8 @@ extension Routes {
         case "gzip": member = StoredDeflate.gzip(page)
         case "deflate": member = StoredDeflate.zlib(page)
         case "deflate-raw": member = StoredDeflate.raw(page)
+        case "br": member = StoredBrotli.make(page)
+        case "zstd": member = RawZstd.make(page)
         default: member = page
         }
         var body: [UInt8] = []

@@ -37,10 +37,8 @@ import TrawlTestSite
 
     /// `encoded` fed to a fresh decoder in pieces of `pieceSize` bytes, each expected to go well, and the stream
     /// expected to end; what came out.
-    private func decode(_ encoded: [UInt8], as coding: ContentDecoder.Coding, inPiecesOf pieceSize: Int) throws
-        -> [UInt8]
-    {
-        let decoder = try #require(ContentDecoder())
+    private func decode(_ encoded: [UInt8], as coding: ContentDecoder.Coding, inPiecesOf pieceSize: Int) -> [UInt8] {
+        let decoder = ContentDecoder()
         defer { decoder.end() }
         decoder.begin(coding)
         var decoded: [UInt8] = []
@@ -67,7 +65,7 @@ import TrawlTestSite
     @Test(arguments: ["length", "chunked", "close"])
     func wholeBodiesInEveryCodingDecodeToThePage(_ framing: String) async throws {
         let page = try await page(size: 70_000)  // more than one stored block, and than one output buffer
-        for coding in ["gzip", "deflate", "deflate-raw"] {
+        for coding in ["gzip", "deflate", "deflate-raw", "br", "zstd"] {
             let response = try await fetch("/encoded?coding=\(coding)&size=70000&framing=\(framing)").get()
             #expect(response.body == page, "\(coding), \(framing)")
             #expect(response.bodyBytes == 70_000)
@@ -75,15 +73,23 @@ import TrawlTestSite
         // A zlib stream labelled gzip decodes too, as libcurl's own decoder took it.
         let mislabelled = try await fetch("/encoded?coding=deflate&label=gzip&size=70000&framing=\(framing)").get()
         #expect(mislabelled.body == page)
-        let members = try await fetch("/encoded?coding=gzip&members=3&framing=\(framing)").get()
-        #expect(members.body == (try await self.page()) + (try await self.page()) + (try await self.page()))
+        let three = try await self.page() + self.page() + self.page()
+        for coding in ["gzip", "zstd"] {
+            let members = try await fetch("/encoded?coding=\(coding)&members=3&framing=\(framing)").get()
+            #expect(members.body == three, "\(coding)")
+        }
         await transport.shutdown()
     }
 
     @Test(arguments: ["length", "chunked", "close"])
     func aCompressedStreamCutShortInsideCompleteFramingFails(_ framing: String) async throws {
         // cut=4 leaves all the content and drops half the gzip trailer; cut=100 stops inside the deflate data.
-        for (coding, cut) in [("gzip", 4), ("gzip", 100), ("deflate", 2), ("deflate-raw", 100)] {
+        // br: cut=1 drops the empty last meta-block; zstd: cut=2 stops inside the last block.
+        let cuts = [
+            ("gzip", 4), ("gzip", 100), ("deflate", 2), ("deflate-raw", 100), ("br", 1), ("br", 100), ("zstd", 2),
+            ("zstd", 100),
+        ]
+        for (coding, cut) in cuts {
             let error = await networkFailure("/encoded?coding=\(coding)&cut=\(cut)&framing=\(framing)")
             #expect(error?.message.contains("stopped before the end of its compressed stream") == true, "\(error)")
         }
@@ -99,8 +105,10 @@ import TrawlTestSite
     }
 
     @Test func aBodyThatIsNotWhatItsCodingSaysFailsAsCorrupt() async throws {
-        let error = await networkFailure("/encoded?coding=identity&label=gzip")
-        #expect(error?.message.hasPrefix("the gzip body is corrupt: ") == true, "\(error)")
+        for coding in ["gzip", "br", "zstd"] {
+            let error = await networkFailure("/encoded?coding=identity&label=\(coding)")
+            #expect(error?.message.hasPrefix("the \(coding) body is corrupt: ") == true, "\(error)")
+        }
         await transport.shutdown()
     }
 
@@ -119,8 +127,8 @@ import TrawlTestSite
 
     @Test func codingsTrawlDoesNotDecodeAndEmptyBodiesPassAsTheyCame() async throws {
         let page = try await page()
-        let brotli = try await fetch("/encoded?coding=br").get()
-        #expect(brotli.body == page)  // labelled br, sent plain: kept as it came
+        let compress = try await fetch("/encoded?coding=compress").get()
+        #expect(compress.body == page)  // labelled compress, sent plain: kept as it came
         let stacked = try await fetch("/encoded?coding=gzip&label=gzip,%20gzip").get()
         #expect(stacked.bodyBytes > 2048 && stacked.body.prefix(2) == [0x1F, 0x8B])
         let empty = try await fetch("/encoded?coding=identity&label=gzip&size=0").get()
@@ -135,11 +143,12 @@ import TrawlTestSite
         // then in uneven pieces, with bytes after the end of the stream.
         let page = try await page(size: 70_000)
         for (coding, declared) in [
-            ("gzip", ContentDecoder.Coding.gzip), ("deflate", .deflate), ("deflate-raw", .deflate),
+            ("gzip", ContentDecoder.Coding.gzip), ("deflate", .deflate), ("deflate-raw", .deflate), ("br", .brotli),
+            ("zstd", .zstd),
         ] {
             let encoded = try await fetch("/encoded?coding=\(coding)&size=70000&label=x-as-is").get().body + [0, 0]
             for pieceSize in [1, 7, 4096] {
-                #expect(try decode(encoded, as: declared, inPiecesOf: pieceSize) == page, "\(coding), \(pieceSize)")
+                #expect(decode(encoded, as: declared, inPiecesOf: pieceSize) == page, "\(coding), \(pieceSize)")
             }
         }
         await transport.shutdown()
@@ -153,9 +162,38 @@ import TrawlTestSite
         for trailer: [UInt8] in [[0x1F, 0], [0x1F, 0x20, 0x3C, 0x21, 0x2D, 0x2D]] {
             for pieceSize in [1, 4096] {
                 #expect(
-                    try decode(encoded + trailer, as: .gzip, inPiecesOf: pieceSize) == page, "\(trailer), \(pieceSize)")
+                    decode(encoded + trailer, as: .gzip, inPiecesOf: pieceSize) == page, "\(trailer), \(pieceSize)")
             }
         }
+        // The same for a zstd frame (magic 28 B5 2F FD) and a brotli stream, which ends once.
+        let frame = try await fetch("/encoded?coding=zstd&label=x-as-is").get().body
+        let brotli = try await fetch("/encoded?coding=br&label=x-as-is").get().body
+        for trailer: [UInt8] in [[0, 0], [0x28, 0xB5, 0, 0, 0, 0], [0x1F, 0x8B]] {
+            for pieceSize in [1, 4096] {
+                #expect(decode(frame + trailer, as: .zstd, inPiecesOf: pieceSize) == page, "\(trailer)")
+                #expect(decode(brotli + trailer, as: .brotli, inPiecesOf: pieceSize) == page, "\(trailer)")
+            }
+        }
+        await transport.shutdown()
+    }
+
+    @Test func aZstdFrameAskingForMoreThanAnEightMegabyteWindowIsRefused() async throws {
+        // RFC 9659 limits the zstd content coding to an 8 MiB window; libzstd alone would allocate up to 128 MiB.
+        var frame = try await fetch("/encoded?coding=zstd&label=x-as-is").get().body
+        frame[5] = 14 << 3  // window descriptor: 2^(10 + 14) = 16 MiB
+        let decoder = ContentDecoder()
+        defer { decoder.end() }
+        decoder.begin(.zstd)
+        let outcome = frame.withUnsafeBytes { decoder.decode($0) { _ in true } }
+        guard case .corrupt(let message) = outcome else {
+            Issue.record("a 16 MiB window was taken: \(outcome)")
+            return
+        }
+        #expect(message.hasPrefix("the zstd body is corrupt: "), "\(message)")
+        frame[5] = 13 << 3  // 8 MiB: taken
+        decoder.begin(.zstd)
+        #expect(frame.withUnsafeBytes { decoder.decode($0) { _ in true } } == .ok)
+        #expect(decoder.finish() == nil)
         await transport.shutdown()
     }
 

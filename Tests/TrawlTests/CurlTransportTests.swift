@@ -103,7 +103,7 @@ import TrawlTestSite
         let acceptEncodings = { (request: LoggedRequest) in
             request.headers.filter { $0.name.lowercased() == "accept-encoding" }.map(\.value)
         }
-        #expect(acceptEncodings(logged) == ["gzip, deflate"])
+        #expect(acceptEncodings(logged) == ["gzip, deflate, br, zstd"])
         headers.add(name: "Accept-Encoding", value: "identity")
         _ = try await transport.perform(
             TransportRequest(url: URL(string: site.url("/echo-headers"))!, headers: headers, keepBody: true))

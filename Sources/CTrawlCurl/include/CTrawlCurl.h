@@ -7,6 +7,7 @@
    are needed: the handles are opaque and the codes are plain ints. */
 
 #include "CTrawlZlib.h"
+#include "CTrawlZstd.h"
 
 typedef int (*trawl_curl_setopt_fn)(void *handle, int option, ...);
 typedef int (*trawl_curl_getinfo_fn)(void *handle, int info, ...);

@@ -1,19 +1,40 @@
 import CTrawlCurl
 
-/// Decodes a response body's `gzip` or `deflate` content coding as it arrives, through zlib, and says whether the
-/// compressed stream reached its end.
+/// Decodes a response body's content coding (`gzip`, `deflate`, `br`, `zstd`) as it arrives, through the zlib,
+/// libbrotlidec and libzstd libcurl already loaded, and says whether the compressed stream reached its end.
 ///
 /// libcurl decodes too, but does not check that the stream ended: a gzip body cut short inside complete framing (a
 /// `Content-Length` that matches what came, a proper last chunk, or a close-delimited body whose connection dropped)
 /// came out as a success with the bytes decoded so far. Decoding here turns that into a failure, and keeps the
-/// body cap on decoded bytes. One decoder per transfer; zlib's state and the output buffer exist only while a coded
-/// body is arriving (``end()`` frees them). It lives on the event loop's thread only.
+/// body cap on decoded bytes. One decoder per transfer; a library's state and the output buffer exist only while a
+/// coded body is arriving (``end()`` frees them). It lives on the event loop's thread only.
 final class ContentDecoder {
     /// A content coding this decoder undoes.
     enum Coding: Equatable {
         case gzip
         /// RFC 9110's `deflate`: a zlib stream, or (as some servers send it) a bare deflate stream.
         case deflate
+        case brotli
+        case zstd
+
+        /// The coding's name in `Content-Encoding` and `Accept-Encoding`.
+        var name: String {
+            switch self {
+            case .gzip: "gzip"
+            case .deflate: "deflate"
+            case .brotli: "br"
+            case .zstd: "zstd"
+            }
+        }
+
+        /// Whether the library that decodes it is in the process.
+        var isAvailable: Bool {
+            switch self {
+            case .gzip, .deflate: Zlib.shared != nil
+            case .brotli: Brotli.shared != nil
+            case .zstd: Zstd.shared != nil
+            }
+        }
     }
 
     /// What a response's `Content-Encoding` fields, taken together, ask of the client.
@@ -21,7 +42,8 @@ final class ContentDecoder {
         /// No coding, or `identity`: the body is the content.
         case identity
         case coded(Coding)
-        /// A coding trawl does not decode (`br`, `zstd`, `compress`, codings stacked): the body is kept as it came.
+        /// A coding trawl does not decode (`compress`, one whose library is missing, codings stacked): the body is
+        /// kept as it came.
         case asIs
 
         /// The codings of one more `Content-Encoding` field, listed after these.
@@ -36,9 +58,11 @@ final class ContentDecoder {
                 case "", "identity": continue
                 case "gzip", "x-gzip": coding = .gzip
                 case "deflate": coding = .deflate
+                case "br": coding = .brotli
+                case "zstd": coding = .zstd
                 default: return .asIs
                 }
-                guard declared == .identity else { return .asIs }
+                guard declared == .identity, coding.isAvailable else { return .asIs }
                 declared = .coded(coding)
             }
             return declared
@@ -50,53 +74,51 @@ final class ContentDecoder {
         case ok
         /// The consumer refused a decoded piece (the body cap): stop the transfer.
         case stopped
-        /// The compressed data is corrupt; the message says how, in zlib's words.
+        /// The compressed data is corrupt; the message says how, in the library's words.
         case corrupt(String)
     }
 
-    /// The `Accept-Encoding` value that asks for what this decoder undoes, or `identity` when zlib is missing.
-    static let acceptEncoding = Zlib.shared == nil ? "identity" : "gzip, deflate"
+    /// The `Accept-Encoding` value that asks for the codings this process can undo, or `identity` for none.
+    static let acceptEncoding: String = {
+        let names = [Coding.gzip, .deflate, .brotli, .zstd].filter(\.isAvailable).map(\.name)
+        return names.isEmpty ? "identity" : names.joined(separator: ", ")
+    }()
 
-    private let zlib: Zlib
-    private var stream: Zlib.Stream?
+    private var zlibStream: Zlib.Stream?
+    private var brotliState: Brotli.State?
+    private var zstdContext: Zstd.Context?
     private var output: UnsafeMutablePointer<UInt8>?
     private static let outputSize = 16 * 1024
     private var coding: Coding = .gzip
-    /// Whether zlib's stream is set up for the current body (the first bytes of a `deflate` body decide how),
-    /// holding state that `inflateEnd` must free.
+    /// Whether the library's state is set up for the current body (the first bytes of a `deflate` body decide
+    /// how).
     private var started = false
     /// The first byte of a `deflate` body, held until the second tells a zlib header from a bare stream.
     private var heldByte: UInt8?
-    /// Whether the compressed stream (the last gzip member) has reached its end.
+    /// Whether the compressed stream (the last gzip member or zstd frame) has reached its end.
     private var ended = false
-    /// Whether bytes after the end that start no new gzip member were dropped: nothing more is decoded then.
+    /// Whether bytes after the end that start no new member or frame were dropped: nothing more is decoded then.
     private var droppingTrailer = false
-    /// Whether zlib is past the first gzip member: a later one that fails its two magic bytes was no member.
-    private var laterMember = false
+    /// Whether decoding is past the first gzip member or zstd frame, with no output from the current one yet: a
+    /// later one that fails its magic number was no member, and is dropped as a trailer.
+    private var laterMemberUnproven = false
     /// Compressed bytes fed in for the current body.
     private var compressedBytes = 0
 
-    /// A decoder, or nil when the process has no zlib.
-    init?() {
-        guard let zlib = Zlib.shared else { return nil }
-        self.zlib = zlib
-    }
-
-    /// Makes ready for a body in `coding`.
+    /// Makes ready for a body in `coding`, which must be available.
     func begin(_ coding: Coding) {
         end()
         self.coding = coding
-        started = false
         heldByte = nil
         ended = false
         droppingTrailer = false
-        laterMember = false
+        laterMemberUnproven = false
         compressedBytes = 0
     }
 
     /// Decodes `input`, handing each decoded piece to `consume` (false stops).
     func decode(_ input: UnsafeRawBufferPointer, into consume: (UnsafeRawBufferPointer) -> Bool) -> Outcome {
-        guard let base = input.baseAddress, !input.isEmpty else { return .ok }
+        guard !input.isEmpty else { return .ok }
         compressedBytes += input.count
         if !started {
             var zlibHeader = false
@@ -115,25 +137,32 @@ final class ContentDecoder {
                 guard outcome == .ok else { return outcome }
             }
         }
-        return inflate(UnsafeRawBufferPointer(start: base, count: input.count), consume)
+        switch coding {
+        case .gzip, .deflate: return inflate(input, consume)
+        case .brotli: return decodeBrotli(input, consume)
+        case .zstd: return decodeZstd(input, consume)
+        }
     }
 
     /// Why the body is incomplete once it has all arrived, or nil when its stream ended (or it was empty).
     func finish() -> String? {
         guard compressedBytes > 0, !ended else { return nil }
-        let name = coding == .gzip ? "gzip" : "deflate"
         let bytes = compressedBytes == 1 ? "1 byte" : "\(compressedBytes) bytes"
-        return "the \(name) body stopped before the end of its compressed stream (after \(bytes)), "
+        return "the \(coding.name) body stopped before the end of its compressed stream (after \(bytes)), "
             + "though its framing said it was complete"
     }
 
-    /// Frees zlib's state and the output buffer; the decoder can begin again afterwards.
+    /// Frees the library's state and the output buffer; the decoder can begin again afterwards.
     func end() {
-        if let stream {
-            if started { _ = zlib.inflateEnd(stream) }
-            stream.deallocate()
+        if let zlibStream {
+            if started, let zlib = Zlib.shared { _ = zlib.inflateEnd(zlibStream) }
+            zlibStream.deallocate()
         }
-        stream = nil
+        zlibStream = nil
+        if let brotliState { Brotli.shared?.destroyInstance(brotliState) }
+        brotliState = nil
+        if let zstdContext { _ = Zstd.shared?.freeContext(zstdContext) }
+        zstdContext = nil
         output?.deallocate()
         output = nil
         started = false
@@ -145,21 +174,40 @@ final class ContentDecoder {
     }
 
     private func start(zlibHeader: Bool) -> String? {
-        let stream = Zlib.Stream.allocate(capacity: 1)
-        stream.initialize(to: trawl_z_stream())
-        self.stream = stream
         output = .allocate(capacity: Self.outputSize)
-        // 15 + 32: a gzip or a zlib wrapper, whichever comes (libcurl too takes a zlib stream labelled gzip);
-        // 15: a zlib wrapper; -15: bare deflate. All with zlib's largest window.
-        let windowBits: Int32 = coding == .gzip ? 47 : zlibHeader ? 15 : -15
-        let code = zlib.initialize(stream, windowBits: windowBits)
-        guard code == Zlib.ok else { return "zlib could not start decoding (code \(code))" }
+        switch coding {
+        case .gzip, .deflate:
+            guard let zlib = Zlib.shared else { return "zlib is not loaded" }
+            let stream = Zlib.Stream.allocate(capacity: 1)
+            stream.initialize(to: trawl_z_stream())
+            zlibStream = stream
+            // 15 + 32: a gzip or a zlib wrapper, whichever comes (libcurl too takes a zlib stream labelled gzip);
+            // 15: a zlib wrapper; -15: bare deflate. All with zlib's largest window.
+            let windowBits: Int32 = coding == .gzip ? 47 : zlibHeader ? 15 : -15
+            let code = zlib.initialize(stream, windowBits: windowBits)
+            guard code == Zlib.ok else { return "zlib could not start decoding (code \(code))" }
+        case .brotli:
+            brotliState = Brotli.shared?.createInstance(nil, nil, nil)
+            guard brotliState != nil else { return "libbrotlidec could not start decoding" }
+        case .zstd:
+            guard let zstd = Zstd.shared, let context = zstd.createContext() else {
+                return "libzstd could not start decoding"
+            }
+            zstdContext = context
+            _ = zstd.setParameter(context, Zstd.windowLogMaxParameter, Zstd.windowLogMax)
+        }
         started = true
         return nil
     }
 
+    private func corrupt(_ detail: String) -> Outcome {
+        .corrupt("the \(coding.name) body is corrupt: \(detail)")
+    }
+
     private func inflate(_ input: UnsafeRawBufferPointer, _ consume: (UnsafeRawBufferPointer) -> Bool) -> Outcome {
-        guard let stream, let output, let base = input.baseAddress else { return .ok }
+        guard let zlib = Zlib.shared, let stream = zlibStream, let output, let base = input.baseAddress else {
+            return .ok
+        }
         stream.pointee.next_in = base.assumingMemoryBound(to: UInt8.self)
         stream.pointee.avail_in = UInt32(input.count)
         while true {
@@ -172,13 +220,16 @@ final class ContentDecoder {
                 }
                 guard zlib.inflateReset(stream) == Zlib.ok else { return .corrupt("zlib could not reset") }
                 ended = false
-                laterMember = true
+                laterMemberUnproven = true
             }
             stream.pointee.next_out = output
             stream.pointee.avail_out = UInt32(Self.outputSize)
             let code = zlib.inflate(stream, Zlib.noFlush)
             let produced = Self.outputSize - Int(stream.pointee.avail_out)
-            if produced > 0, !consume(UnsafeRawBufferPointer(start: output, count: produced)) { return .stopped }
+            if produced > 0 {
+                laterMemberUnproven = false
+                if !consume(UnsafeRawBufferPointer(start: output, count: produced)) { return .stopped }
+            }
             switch code {
             case Zlib.streamEnd:
                 ended = true
@@ -190,14 +241,74 @@ final class ContentDecoder {
             default:
                 // A 0x1F after the end whose next byte is not 0x8B: zlib refuses the magic having read just those
                 // two bytes of the member (total_in counts from inflateReset). They started no member: dropped.
-                if laterMember && stream.pointee.total_in <= 2 && stream.pointee.total_out == 0 {
+                if laterMemberUnproven && stream.pointee.total_in <= 2 {
                     ended = true
                     droppingTrailer = true
                     return .ok
                 }
-                let detail = stream.pointee.msg.map { String(cString: $0) } ?? "zlib error \(code)"
-                return .corrupt("the \(coding == .gzip ? "gzip" : "deflate") body is corrupt: \(detail)")
+                return corrupt(stream.pointee.msg.map { String(cString: $0) } ?? "zlib error \(code)")
             }
+        }
+    }
+
+    private func decodeBrotli(_ input: UnsafeRawBufferPointer, _ consume: (UnsafeRawBufferPointer) -> Bool)
+        -> Outcome
+    {
+        // A brotli stream ends once; what follows its end is dropped.
+        guard let brotli = Brotli.shared, let state = brotliState, let output, !ended else { return .ok }
+        var availableIn = input.count
+        var nextIn = input.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        while true {
+            var availableOut = Self.outputSize
+            var nextOut: UnsafeMutablePointer<UInt8>? = output
+            let result = brotli.decompressStream(state, &availableIn, &nextIn, &availableOut, &nextOut, nil)
+            let produced = Self.outputSize - availableOut
+            if produced > 0, !consume(UnsafeRawBufferPointer(start: output, count: produced)) { return .stopped }
+            switch result {
+            case Brotli.success:
+                ended = true
+                return .ok
+            case Brotli.needsMoreOutput: continue
+            case Brotli.needsMoreInput: return .ok
+            default:
+                let code = brotli.errorCode(state)
+                return corrupt(brotli.errorString(code).map { String(cString: $0) } ?? "brotli error \(code)")
+            }
+        }
+    }
+
+    private func decodeZstd(_ input: UnsafeRawBufferPointer, _ consume: (UnsafeRawBufferPointer) -> Bool) -> Outcome {
+        guard let zstd = Zstd.shared, let context = zstdContext, let output, !droppingTrailer else { return .ok }
+        var source = trawl_zstd_in_buffer(src: input.baseAddress, size: input.count, pos: 0)
+        while true {
+            if ended {
+                guard source.pos < source.size else { return .ok }
+                // Frames may follow one another (RFC 8878 section 3.1); anything else after the end is dropped.
+                guard input[source.pos] == 0x28 else {
+                    droppingTrailer = true
+                    return .ok
+                }
+                ended = false
+                laterMemberUnproven = true
+            }
+            var target = trawl_zstd_out_buffer(dst: output, size: Self.outputSize, pos: 0)
+            let code = zstd.decompressStream(context, &target, &source)
+            if zstd.isError(code) != 0 {
+                // Bytes after a frame that begin like one but are not: they started no frame, and are dropped.
+                if laterMemberUnproven && target.pos == 0 {
+                    ended = true
+                    droppingTrailer = true
+                    return .ok
+                }
+                return corrupt(zstd.errorName(code).map { String(cString: $0) } ?? "zstd error \(code)")
+            }
+            if target.pos > 0 {
+                laterMemberUnproven = false
+                if !consume(UnsafeRawBufferPointer(start: output, count: target.pos)) { return .stopped }
+            }
+            // 0: a frame decoded and flushed whole.
+            ended = code == 0
+            if source.pos == source.size && target.pos < target.size { return .ok }
         }
     }
 }

@@ -27,8 +27,8 @@ final class CurlTransfer {
     private var keepBody = false
     private var received = 0
     private var body: [UInt8] = []
-    /// Undoes a `gzip` or `deflate` content coding itself, so a compressed stream cut short fails the URL (libcurl
-    /// does not check that it ended); nil when the process has no zlib, and trawl then asks for no coding.
+    /// Undoes the content coding itself, so a compressed stream cut short fails the URL (libcurl does not check
+    /// that it ended).
     private let decoder = ContentDecoder()
     /// The content coding the current header block's `Content-Encoding` fields declare.
     private var declaredCoding = ContentDecoder.Declared.identity
@@ -287,12 +287,12 @@ final class CurlTransfer {
     fileprivate func receive(_ bytes: UnsafeRawBufferPointer) -> Int {
         if !bodyStarted {
             bodyStarted = true
-            if case .coded(let coding) = declaredCoding, let decoder {
+            if case .coded(let coding) = declaredCoding {
                 decoder.begin(coding)
                 decoding = true
             }
         }
-        guard decoding, let decoder else { return accept(bytes) ? bytes.count : 0 }
+        guard decoding else { return accept(bytes) ? bytes.count : 0 }
         switch decoder.decode(bytes, into: accept) {
         case .ok: return bytes.count
         case .stopped: return 0
@@ -445,7 +445,7 @@ final class CurlTransfer {
         }
         // A page reported as fetched is whole. An error page or a redirect keeps its status: its body is not the
         // crawl's content, and a cut one is no reason to ask again.
-        if decoding, (200..<300).contains(status), let cutShort = decoder?.finish() {
+        if decoding, (200..<300).contains(status), let cutShort = decoder.finish() {
             return .failure(RecordError(.network, cutShort, status: status))
         }
         return .success(
@@ -499,7 +499,7 @@ final class CurlTransfer {
         received = 0
         body = []
         headerLines.pointee.removeAll()
-        if decoding { decoder?.end() }
+        if decoding { decoder.end() }
         declaredCoding = .identity
         bodyStarted = false
         decoding = false
@@ -515,7 +515,7 @@ final class CurlTransfer {
     /// Releases the handle, its header list and its error buffer; the object is unusable afterwards.
     func close() {
         curl.easyCleanup(easy)
-        decoder?.end()
+        decoder.end()
         if let parsedURL { curl.urlAPI?.cleanup(parsedURL) }
         parsedURL = nil
         curl.slistFreeAll(headerList)
