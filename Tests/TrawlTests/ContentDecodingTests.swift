@@ -165,6 +165,13 @@ import TrawlTestSite
                     decode(encoded + trailer, as: .gzip, inPiecesOf: pieceSize) == page, "\(trailer), \(pieceSize)")
             }
         }
+        // A skippable frame (magic 5? 2A 4D 18) between zstd frames is skipped, and the frames after it decode.
+        let skippable: [UInt8] = [0x5A, 0x2A, 0x4D, 0x18, 4, 0, 0, 0, 0x28, 0xB5, 0x2F, 0xFD]
+        let zstdPage = try await fetch("/encoded?coding=zstd&label=x-as-is").get().body
+        for pieceSize in [1, 3, 4096] {
+            let decoded = decode(zstdPage + skippable + zstdPage + [0x1F], as: .zstd, inPiecesOf: pieceSize)
+            #expect(decoded == page + page, "in pieces of \(pieceSize)")
+        }
         // The same for a zstd frame (magic 28 B5 2F FD) and a brotli stream, which ends once.
         let frame = try await fetch("/encoded?coding=zstd&label=x-as-is").get().body
         let brotli = try await fetch("/encoded?coding=br&label=x-as-is").get().body
@@ -190,6 +197,22 @@ import TrawlTestSite
             return
         }
         #expect(message.hasPrefix("the zstd body is corrupt: "), "\(message)")
+        // So is a later frame's, after one that decoded: it begins as a frame does, so it is no trailer.
+        let taken = try await fetch("/encoded?coding=zstd&label=x-as-is").get().body
+        for pieceSize in [1, 3, 4096] {
+            var start = 0
+            var outcomes: [ContentDecoder.Outcome] = []
+            decoder.begin(.zstd)
+            let both = taken + frame
+            while start < both.count {
+                outcomes.append(
+                    both[start..<min(start + pieceSize, both.count)].withUnsafeBytes {
+                        decoder.decode($0) { _ in true }
+                    })
+                start += pieceSize
+            }
+            #expect(outcomes.contains { if case .corrupt = $0 { true } else { false } }, "in pieces of \(pieceSize)")
+        }
         frame[5] = 13 << 3  // 8 MiB: taken
         decoder.begin(.zstd)
         #expect(frame.withUnsafeBytes { decoder.decode($0) { _ in true } } == .ok)

@@ -99,9 +99,12 @@ final class ContentDecoder {
     private var ended = false
     /// Whether bytes after the end that start no new member or frame were dropped: nothing more is decoded then.
     private var droppingTrailer = false
-    /// Whether decoding is past the first gzip member or zstd frame, with no output from the current one yet: a
+    /// Whether decoding is past the first gzip member, with no output from the current one yet: a
     /// later one that fails its magic number was no member, and is dropped as a trailer.
     private var laterMemberUnproven = false
+    /// The first bytes after a zstd frame's end, held until four tell whether another frame begins there.
+    private var heldMagic: [UInt8] = [0, 0, 0, 0]
+    private var heldMagicCount = 0
     /// Compressed bytes fed in for the current body.
     private var compressedBytes = 0
 
@@ -113,6 +116,7 @@ final class ContentDecoder {
         ended = false
         droppingTrailer = false
         laterMemberUnproven = false
+        heldMagicCount = 0
         compressedBytes = 0
     }
 
@@ -278,36 +282,67 @@ final class ContentDecoder {
     }
 
     private func decodeZstd(_ input: UnsafeRawBufferPointer, _ consume: (UnsafeRawBufferPointer) -> Bool) -> Outcome {
-        guard let zstd = Zstd.shared, let context = zstdContext, let output, !droppingTrailer else { return .ok }
-        var source = trawl_zstd_in_buffer(src: input.baseAddress, size: input.count, pos: 0)
-        while true {
+        guard let zstd = Zstd.shared, let context = zstdContext else { return .ok }
+        var position = 0
+        while position < input.count && !droppingTrailer {
             if ended {
-                guard source.pos < source.size else { return .ok }
-                // Frames may follow one another (RFC 8878 section 3.1); anything else after the end is dropped.
-                guard input[source.pos] == 0x28 else {
+                // Frames, skippable ones among them, may follow one another (RFC 8878 section 3.1); bytes after the
+                // end that do not begin with a frame's magic number are dropped. The magic is checked here, held
+                // across pieces, so that a later frame that does begin with one and then fails (a window over
+                // 8 MiB, corrupt blocks) fails the body rather than passing as a trailer.
+                heldMagic[heldMagicCount] = input[position]
+                heldMagicCount += 1
+                position += 1
+                let held = heldMagic[0..<heldMagicCount]
+                guard Self.zstdMagic.starts(with: held) || Self.skippableMagic(startsWith: held) else {
                     droppingTrailer = true
                     return .ok
                 }
+                guard heldMagicCount == 4 else { continue }
+                heldMagicCount = 0
                 ended = false
-                laterMemberUnproven = true
+                var ignored = 0
+                let outcome = heldMagic.withUnsafeBytes { decodeZstdFrame($0, zstd, context, &ignored, consume) }
+                guard outcome == .ok else { return outcome }
+            } else {
+                var consumed = 0
+                let outcome = decodeZstdFrame(
+                    UnsafeRawBufferPointer(rebasing: input[position...]), zstd, context, &consumed, consume)
+                guard outcome == .ok else { return outcome }
+                position += consumed
             }
+        }
+        return .ok
+    }
+
+    /// zstd's magic number, and a skippable frame's (its low four bits any): RFC 8878 sections 3.1.1 and 3.1.2.
+    private static let zstdMagic: [UInt8] = [0x28, 0xB5, 0x2F, 0xFD]
+    private static func skippableMagic(startsWith bytes: ArraySlice<UInt8>) -> Bool {
+        zip(bytes, [0x50, 0x2A, 0x4D, 0x18] as [UInt8]).enumerated().allSatisfy { index, pair in
+            index == 0 ? pair.0 & 0xF0 == pair.1 : pair.0 == pair.1
+        }
+    }
+
+    /// Feeds `input` to libzstd until it ends or a frame does, counting in `consumed` the bytes it took.
+    private func decodeZstdFrame(
+        _ input: UnsafeRawBufferPointer, _ zstd: Zstd, _ context: Zstd.Context, _ consumed: inout Int,
+        _ consume: (UnsafeRawBufferPointer) -> Bool
+    ) -> Outcome {
+        guard let output else { return .ok }
+        var source = trawl_zstd_in_buffer(src: input.baseAddress, size: input.count, pos: 0)
+        defer { consumed = source.pos }
+        while true {
             var target = trawl_zstd_out_buffer(dst: output, size: Self.outputSize, pos: 0)
             let code = zstd.decompressStream(context, &target, &source)
             if zstd.isError(code) != 0 {
-                // Bytes after a frame that begin like one but are not: they started no frame, and are dropped.
-                if laterMemberUnproven && target.pos == 0 {
-                    ended = true
-                    droppingTrailer = true
-                    return .ok
-                }
                 return corrupt(zstd.errorName(code).map { String(cString: $0) } ?? "zstd error \(code)")
             }
-            if target.pos > 0 {
-                laterMemberUnproven = false
-                if !consume(UnsafeRawBufferPointer(start: output, count: target.pos)) { return .stopped }
-            }
+            if target.pos > 0, !consume(UnsafeRawBufferPointer(start: output, count: target.pos)) { return .stopped }
             // 0: a frame decoded and flushed whole.
-            ended = code == 0
+            if code == 0 {
+                ended = true
+                return .ok
+            }
             if source.pos == source.size && target.pos < target.size { return .ok }
         }
     }
