@@ -38,19 +38,9 @@ final class Brotli: @unchecked Sendable {
     static let needsMoreOutput: Int32 = 3
 
     /// The process's libbrotlidec, or nil when there is none (trawl then does not ask for `br`).
-    static let shared: Brotli? = {
-        #if canImport(Darwin)
-            let candidates = ["libbrotlidec.1.dylib", "libbrotlidec.dylib"]
-        #else
-            let candidates = ["libbrotlidec.so.1", "libbrotlidec.so"]
-        #endif
-        for candidate in candidates {
-            if let library = dlopen(candidate, RTLD_NOW | RTLD_LOCAL), let brotli = Brotli(library: library) {
-                return brotli
-            }
-        }
-        return nil
-    }()
+    static let shared: Brotli? = RuntimeLibrary.open(
+        darwin: ["libbrotlidec.1.dylib", "libbrotlidec.dylib"], other: ["libbrotlidec.so.1", "libbrotlidec.so"],
+        bind: Brotli.init(library:))
 
     private init?(library: UnsafeMutableRawPointer) {
         guard let create = dlsym(library, "BrotliDecoderCreateInstance"),

@@ -29,19 +29,8 @@ final class Zlib: @unchecked Sendable {
     static let noFlush: Int32 = 0
 
     /// The process's zlib, or nil when none can be opened (trawl then asks servers for no content coding).
-    static let shared: Zlib? = {
-        #if canImport(Darwin)
-            let candidates = ["libz.1.dylib", "/usr/lib/libz.1.dylib"]
-        #else
-            let candidates = ["libz.so.1", "libz.so"]
-        #endif
-        for candidate in candidates {
-            if let library = dlopen(candidate, RTLD_NOW | RTLD_LOCAL), let zlib = Zlib(library: library) {
-                return zlib
-            }
-        }
-        return nil
-    }()
+    static let shared: Zlib? = RuntimeLibrary.open(
+        darwin: ["libz.1.dylib", "/usr/lib/libz.1.dylib"], other: ["libz.so.1", "libz.so"], bind: Zlib.init(library:))
 
     private init?(library: UnsafeMutableRawPointer) {
         guard let initialize = dlsym(library, "inflateInit2_"), let inflate = dlsym(library, "inflate"),

@@ -40,19 +40,8 @@ final class Zstd: @unchecked Sendable {
     static let windowLogMax: Int32 = 23
 
     /// The process's libzstd, or nil when there is none (trawl then does not ask for `zstd`).
-    static let shared: Zstd? = {
-        #if canImport(Darwin)
-            let candidates = ["libzstd.1.dylib", "libzstd.dylib"]
-        #else
-            let candidates = ["libzstd.so.1", "libzstd.so"]
-        #endif
-        for candidate in candidates {
-            if let library = dlopen(candidate, RTLD_NOW | RTLD_LOCAL), let zstd = Zstd(library: library) {
-                return zstd
-            }
-        }
-        return nil
-    }()
+    static let shared: Zstd? = RuntimeLibrary.open(
+        darwin: ["libzstd.1.dylib", "libzstd.dylib"], other: ["libzstd.so.1", "libzstd.so"], bind: Zstd.init(library:))
 
     private init?(library: UnsafeMutableRawPointer) {
         guard let create = dlsym(library, "ZSTD_createDCtx"), let free = dlsym(library, "ZSTD_freeDCtx"),
