@@ -78,37 +78,28 @@ public final class CurlMultiTransport: Transport {
                 loops.append(try CurlEventLoop(curl: library, configuration: configuration))
             }
         } catch {
-            for loop in loops { loop.requestStop() }
+            for loop in loops { loop.mailbox.requestStop() }
             throw error
         }
         self.loops = loops
     }
 
     deinit {
-        for loop in loops { loop.requestStop() }
+        for loop in loops { loop.mailbox.requestStop() }
     }
 
     /// The loop whose thread runs the caller, so a request and its answer stay on one thread; else the next in
     /// turn.
     private var chosenLoop: CurlEventLoop {
         if loops.count == 1 { return loops[0] }
-        if let current = loops.first(where: \.isCurrentThread) { return current }
+        if let current = loops.first(where: \.mailbox.isCurrentThread) { return current }
         return loops[turn.wrappingAdd(1, ordering: .relaxed).oldValue % loops.count]
     }
 
     public nonisolated(nonsending) func perform(_ request: TransportRequest) async throws(RecordError)
         -> TransportResponse
     {
-        let loop = chosenLoop
-        let id = loop.nextID()
-        let result = await withTaskCancellationHandler {
-            await withUnsafeContinuation { continuation in
-                loop.submit(CurlEventLoop.Submission(id: id, request: request, continuation: continuation))
-            }
-        } onCancel: {
-            loop.cancel(id)
-        }
-        return try result.get()
+        try await chosenLoop.mailbox.perform(request).get()
     }
 
     /// The loops' threads: a crawl runs one lane of its URLs on each, so a request and its answer never cross
@@ -117,6 +108,6 @@ public final class CurlMultiTransport: Transport {
 
     /// Stops the event loops, failing every outstanding request, and frees libcurl's handles. Idempotent.
     public func shutdown() async {
-        for loop in loops { await loop.stop() }
+        for loop in loops { await loop.mailbox.stop() }
     }
 }

@@ -14,7 +14,7 @@ import struct Foundation.URL
 /// each request sets only its URL, headers and timeouts. libcurl calls the write and header callbacks from
 /// inside `curl_multi_perform`, on the loop thread, with a pointer to this object as their user data.
 final class CurlTransfer {
-    typealias Continuation = UnsafeContinuation<Result<TransportResponse, RecordError>, Never>
+    typealias Continuation = EventLoopMailbox.Continuation
 
     let easy: LibCurl.Handle
     private let curl: LibCurl
@@ -23,18 +23,11 @@ final class CurlTransfer {
     /// The request's identity while running, 0 when idle.
     private(set) var id: UInt64 = 0
     private(set) var continuation: Continuation?
-    private var maxBodyBytes = 0
-    private var keepBody = false
-    private var received = 0
-    private var body: [UInt8] = []
-    /// Undoes the content coding itself, so a compressed stream cut short fails the URL (libcurl does not check
-    /// that it ended).
-    private let decoder = ContentDecoder()
+    /// Decodes, caps and keeps the body itself, so a compressed stream cut short fails the URL (libcurl does not
+    /// check that it ended).
+    private let body = ResponseBody()
     /// The content coding the current header block's `Content-Encoding` fields declare.
     private var declaredCoding = ContentDecoder.Declared.identity
-    /// Whether the body has begun arriving, and whether it is going through ``decoder``.
-    private var bodyStarted = false
-    private var decoding = false
     /// The response's header fields as `name:value\n` lines (see ``HTTPHeaders/init(lines:)``), in memory of
     /// the transfer's own, reused from request to request: the header callback appends to it once per line of
     /// every response, which costs an array property its uniqueness and exclusivity checks each time.
@@ -189,8 +182,7 @@ final class CurlTransfer {
     func start(id: UInt64, request: TransportRequest, continuation: Continuation) throws(RecordError) {
         self.id = id
         self.continuation = continuation
-        maxBodyBytes = request.maxBodyBytes
-        keepBody = request.keepBody
+        body.begin(maxBytes: request.maxBodyBytes, keep: request.keepBody)
         errorBuffer[0] = 0
         try apply(request)
     }
@@ -285,38 +277,16 @@ final class CurlTransfer {
     /// Body bytes from the write callback, as they came on the wire (less any chunked framing); returning
     /// anything but `bytes.count` aborts the transfer.
     fileprivate func receive(_ bytes: UnsafeRawBufferPointer) -> Int {
-        if !bodyStarted {
-            bodyStarted = true
-            if case .coded(let coding) = declaredCoding {
-                decoder.begin(coding)
-                decoding = true
-            }
-        }
-        guard decoding else { return accept(bytes) ? bytes.count : 0 }
-        switch decoder.decode(bytes, into: accept) {
-        case .ok: return bytes.count
-        case .stopped: return 0
-        case .corrupt(let message):
-            // An error page's or a redirect's body is not the crawl's content: a corrupt one must not cost its
-            // status (a redirect not followed, a 404 retried as a network failure).
-            if let status = curl.getinfo(easy, .responseCode), !(200..<300).contains(status) {
-                corruptAnswerStands = true
-            } else {
-                stopError = RecordError(.network, message)
-            }
+        let status = curl.getinfo(easy, .responseCode) ?? 0
+        switch body.receive(bytes, declared: declaredCoding, status: status) {
+        case .more: return bytes.count
+        case .failed:
+            stopError = body.stopError
+            return 0
+        case .answerStands:
+            corruptAnswerStands = true
             return 0
         }
-    }
-
-    /// Content bytes, decoded: counted against the cap, and kept when the record wants the body.
-    private func accept(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        received += bytes.count
-        if received > maxBodyBytes {
-            stopError = RecordError(.bodyTooLarge, "the body grew past \(maxBodyBytes) bytes")
-            return false
-        }
-        if keepBody { body.append(contentsOf: bytes) }
-        return true
     }
 
     /// One header line from the header callback, CRLF included. Every status line starts a new header block,
@@ -445,13 +415,8 @@ final class CurlTransfer {
         }
         // A page reported as fetched is whole. An error page or a redirect keeps its status: its body is not the
         // crawl's content, and a cut one is no reason to ask again.
-        if decoding, (200..<300).contains(status), let cutShort = decoder.finish() {
-            return .failure(RecordError(.network, cutShort, status: status))
-        }
-        return .success(
-            TransportResponse(
-                status: status, headers: HTTPHeaders(lines: headerLines.pointee.bytes), body: body, bodyBytes: received)
-        )
+        if let cutShort = body.cutShort(status: status) { return .failure(cutShort) }
+        return .success(body.response(status: status, headers: HTTPHeaders(lines: headerLines.pointee.bytes)))
     }
 
     private func failure(_ code: Int32) -> RecordError {
@@ -496,13 +461,9 @@ final class CurlTransfer {
         let continuation = self.continuation
         self.continuation = nil
         id = 0
-        received = 0
-        body = []
+        body.reset()
         headerLines.pointee.removeAll()
-        if decoding { decoder.end() }
         declaredCoding = .identity
-        bodyStarted = false
-        decoding = false
         headerBlockEnded = false
         finalHeadersEnded = false
         lastFieldKept = false
@@ -515,7 +476,7 @@ final class CurlTransfer {
     /// Releases the handle, its header list and its error buffer; the object is unusable afterwards.
     func close() {
         curl.easyCleanup(easy)
-        decoder.end()
+        body.close()
         if let parsedURL { curl.urlAPI?.cleanup(parsedURL) }
         parsedURL = nil
         curl.slistFreeAll(headerList)
