@@ -4,19 +4,47 @@ import TrawlTestSite
 
 @testable import Trawl
 
-/// The libcurl transport decodes `gzip` and `deflate` itself (``ContentDecoder``), so a compressed stream cut short
-/// inside complete framing fails the URL instead of passing as a shorter page, as it did with libcurl decoding.
+/// The libcurl and native transports decode bodies themselves (``ContentDecoder``), so a compressed stream cut
+/// short inside complete framing fails the URL instead of passing as a shorter page, as it did with libcurl
+/// decoding. Every fetch runs on both, which must agree.
 @Suite(.timeLimit(.minutes(1)), .serialized) struct ContentDecodingTests {
     let site: TestSite
     let transport: CurlMultiTransport
+    let others: [any Transport]
 
     init() throws {
         site = try TestSite()
         transport = try CurlMultiTransport(maxConnectionsPerHost: 4)
+        #if os(Linux)
+            others = [try NativeHTTPTransport(configuration: .init(), fallback: transport)]
+        #else
+            others = []
+        #endif
     }
 
+    /// `path` fetched by libcurl's transport, after checking that every other one answers the same.
     private func fetch(_ path: String) async -> Result<TransportResponse, RecordError> {
         let request = TransportRequest(url: URL(string: site.url(path))!, timeout: .seconds(5), keepBody: true)
+        let result = await Self.perform(request, on: transport)
+        for other in others {
+            let answer = await Self.perform(request, on: other)
+            switch (result, answer) {
+            case (.success(let expected), .success(let got)):
+                #expect(
+                    got.status == expected.status && got.body == expected.body && got.bodyBytes == expected.bodyBytes,
+                    "\(type(of: other)) on \(path)")
+            case (.failure(let expected), .failure(let got)):
+                #expect(got == expected, "\(type(of: other)) on \(path)")
+            default:
+                Issue.record("\(type(of: other)) on \(path): \(answer), libcurl's: \(result)")
+            }
+        }
+        return result
+    }
+
+    private static func perform(_ request: TransportRequest, on transport: any Transport) async
+        -> Result<TransportResponse, RecordError>
+    {
         do {
             return .success(try await transport.perform(request))
         } catch {

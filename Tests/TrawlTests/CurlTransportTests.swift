@@ -19,8 +19,9 @@ import TrawlTestSite
         TransportRequest(url: URL(string: site.url(path, host: host))!, timeout: timeout)
     }
 
-    @Test func manyConcurrentRequestsSucceedOverReusedConnections() async throws {
-        let transport = try CurlMultiTransport(maxConnectionsPerHost: 64)
+    @Test(arguments: TransportKind.eventLoops)
+    func manyConcurrentRequestsSucceedOverReusedConnections(_ kind: TransportKind) async throws {
+        let transport = kind.make()
         let hosts = ["127.0.0.1", "127.0.0.2", "127.0.0.3"]
         let requests = (0..<2000).map { request("/page/\($0)?size=512", host: hosts[$0 % hosts.count]) }
         let failures = await performAll(requests, width: 64, on: transport) { response in
@@ -132,11 +133,11 @@ import TrawlTestSite
         await transport.shutdown()
     }
 
-    @Test(arguments: ["/half-head", "/half-head?whole-lines=1"])
-    func aConnectionClosedInsideTheHeaderBlockIsANetworkError(_ path: String) async throws {
+    @Test(arguments: TransportKind.eventLoops, ["/half-head", "/half-head?whole-lines=1"])
+    func aConnectionClosedInsideTheHeaderBlockIsANetworkError(_ kind: TransportKind, _ path: String) async throws {
         // libcurl 7.88 itself reports these as a complete 200 with an empty body. (Not in the conformance suite:
         // URLSession on Linux stops the whole process on them, in FoundationNetworking.)
-        let transport = try CurlMultiTransport()
+        let transport = kind.make()
         do {
             let response = try await transport.perform(request(path))
             Issue.record("expected a network error, got status \(response.status)")
@@ -148,13 +149,14 @@ import TrawlTestSite
         await transport.shutdown()
     }
 
-    @Test(arguments: [200, 302, 429], [false, true])
-    func trailerFieldsAreNotTakenForHeaderFields(_ status: Int, afterAStatusLine: Bool) async throws {
+    @Test(arguments: TransportKind.eventLoops, [(200, false), (302, true), (429, false), (200, true)])
+    func trailerFieldsAreNotTakenForHeaderFields(_ kind: TransportKind, _ answer: (Int, Bool)) async throws {
+        let (status, afterAStatusLine) = answer
         // libcurl hands a chunked body's trailer fields to the header callback after the blank line; a Location
         // or Retry-After there must not redirect or pause anything (RFC 9110 section 6.5). (Not in the
         // conformance suite: URLSession on Linux stops the whole process on trailers, in FoundationNetworking.)
         // Nor does a trailer line that looks like a status line start a response of its own.
-        let transport = try CurlMultiTransport()
+        let transport = kind.make()
         let response = try await transport.perform(
             request("/trailers?status=\(status)&status-line=\(afterAStatusLine ? 1 : 0)"))
         #expect(response.status == status)
@@ -180,8 +182,9 @@ import TrawlTestSite
         await transport.shutdown()
     }
 
-    @Test func failuresCarryLibcurlsOwnWords() async throws {
-        let transport = try CurlMultiTransport()
+    @Test(arguments: TransportKind.eventLoops)
+    func failuresCarryLibcurlsOwnWords(_ kind: TransportKind) async throws {
+        let transport = kind.make()
         do {
             _ = try await transport.perform(TransportRequest(url: URL(string: "http://127.0.0.1:\(closedPort())/")!))
             Issue.record("expected a connect error")
@@ -199,8 +202,9 @@ import TrawlTestSite
         await transport.shutdown()
     }
 
-    @Test func shutdownWithRequestsOutstandingFailsThemAndReturns() async throws {
-        let transport = try CurlMultiTransport()
+    @Test(arguments: TransportKind.eventLoops)
+    func shutdownWithRequestsOutstandingFailsThemAndReturns(_ kind: TransportKind) async throws {
+        let transport = kind.make()
         let start = ContinuousClock.now
         try await withThrowingTaskGroup(of: RecordError?.self) { group in
             for index in 0..<20 {
@@ -226,8 +230,9 @@ import TrawlTestSite
         await #expect(throws: RecordError.self) { try await transport.perform(request("/")) }
     }
 
-    @Test func aTaskCancelledBeforeItsRequestFailsAtOnce() async throws {
-        let transport = try CurlMultiTransport()
+    @Test(arguments: TransportKind.eventLoops)
+    func aTaskCancelledBeforeItsRequestFailsAtOnce(_ kind: TransportKind) async throws {
+        let transport = kind.make()
         let hung = request("/hang", timeout: .seconds(30))
         let task = Task {
             withUnsafeCurrentTask { $0?.cancel() }

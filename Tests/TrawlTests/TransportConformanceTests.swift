@@ -8,16 +8,28 @@ import TrawlTestSite
 enum TransportKind: String, CaseIterable, CustomTestStringConvertible {
     case urlSession
     case curl
+    #if os(Linux)
+        case native
+    #endif
 
     func make() -> any Transport {
         switch self {
         case .urlSession: URLSessionTransport(maxConnectionsPerHost: 16)
         // libcurl is part of the test machines; a missing one should fail loudly, not skip.
         case .curl: try! CurlMultiTransport(maxConnectionsPerHost: 16)
+        #if os(Linux)
+            case .native:
+                try! NativeHTTPTransport(
+                    configuration: CurlMultiTransport.Configuration(),
+                    fallback: CurlMultiTransport(maxConnectionsPerHost: 16))
+        #endif
         }
     }
 
     var testDescription: String { rawValue }
+
+    /// The transports that run their own event loops: libcurl's, and trawl's own HTTP/1.1 on Linux.
+    static var eventLoops: [TransportKind] { allCases.filter { $0 != .urlSession } }
 }
 
 /// What any ``Transport`` must do, judged at a real loopback server.

@@ -8,6 +8,7 @@
 
 #include "CTrawlZlib.h"
 #include "CTrawlZstd.h"
+#include "CTrawlEpoll.h"
 
 typedef int (*trawl_curl_setopt_fn)(void *handle, int option, ...);
 typedef int (*trawl_curl_getinfo_fn)(void *handle, int info, ...);

@@ -1,0 +1,76 @@
+#if os(Linux)
+    import Glibc
+
+    /// One request on its way: what it asked, who waits for it, and its deadline. Lives on the loop thread.
+    struct NativeExchange {
+        var id: UInt64
+        var request: TransportRequest
+        var continuation: EventLoopMailbox.Continuation
+        var target: NativeTarget
+        /// `CLOCK_MONOTONIC` nanoseconds by which the whole exchange must end.
+        var deadline: UInt64
+        /// The request's bytes, and how many have been sent.
+        var head: [UInt8]
+        var sent = 0
+        /// Whether it already failed once on a kept-alive connection that the server had closed, and moved to a
+        /// new one.
+        var movedOnce = false
+    }
+
+    /// One TCP connection of the native transport, and the exchange it carries, if any. Lives on the loop thread.
+    final class NativeConnection {
+        enum State {
+            /// `connect` is under way to `addresses[next - 1]`.
+            case connecting
+            /// Sending the request, then reading the response.
+            case exchanging
+            /// Kept alive for the endpoint's next request.
+            case idle
+        }
+
+        let fd: Int32
+        let endpoint: NativeEndpoint
+        var state: State
+        /// The addresses not tried yet when connecting, and the last connect error, for the record.
+        var addresses: ArraySlice<SocketAddress>
+        var lastConnectError: Int32 = 0
+        /// How many responses it has carried whole.
+        var served = 0
+        /// Whether epoll reports it writable too (while connecting, or a request did not fit the socket buffer).
+        var watchesWrites: Bool
+        /// Where it sits in the loop's list of busy connections, -1 when idle.
+        var busyIndex = -1
+        var exchange: NativeExchange?
+        let parser = HTTP1ResponseParser()
+        let body = ResponseBody()
+        /// The body decoded so far stands as the answer though it stopped the transfer (a corrupt error page).
+        var answerStands = false
+
+        init(fd: Int32, endpoint: NativeEndpoint, connecting: Bool, addresses: ArraySlice<SocketAddress>) {
+            self.fd = fd
+            self.endpoint = endpoint
+            state = connecting ? .connecting : .exchanging
+            watchesWrites = connecting
+            self.addresses = addresses
+        }
+
+        /// Prepares the parser and body for `exchange`'s response.
+        func begin(_ exchange: NativeExchange) {
+            self.exchange = exchange
+            if state == .idle { state = .exchanging }
+            parser.reset()
+            body.reset()
+            body.begin(maxBytes: exchange.request.maxBodyBytes, keep: exchange.request.keepBody)
+            answerStands = false
+        }
+
+        /// Forgets the exchange and hands it back.
+        func end() -> NativeExchange? {
+            defer {
+                exchange = nil
+                body.reset()
+            }
+            return exchange
+        }
+    }
+#endif
