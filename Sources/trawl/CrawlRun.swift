@@ -158,6 +158,22 @@ struct CrawlRun {
         switch transport {
         case "urlsession":
             return URLSessionTransport(maxConnectionsPerHost: perHost)
+        case "native":
+            #if os(Linux)
+                let fallback: CurlMultiTransport
+                do {
+                    fallback = try CurlMultiTransport(configuration: curl)
+                } catch {
+                    throw ExitError(code: .software, message: "\(error.message); try --transport urlsession")
+                }
+                do {
+                    return try NativeHTTPTransport(configuration: curl, fallback: fallback)
+                } catch {
+                    throw ExitError(code: .software, message: "\(error.message); try --transport curl")
+                }
+            #else
+                throw ExitError(code: .software, message: "--transport native runs on Linux only; try --transport curl")
+            #endif
         case "curl":
             do {
                 return try CurlMultiTransport(configuration: curl)
@@ -165,10 +181,11 @@ struct CrawlRun {
                 throw ExitError(code: .software, message: "\(error.message); try --transport urlsession")
             }
         default:
-            // The fastest available: libcurl driven directly, else URLSession (which needs libcurl too on
-            // Linux, but may be there when the direct binding is not, e.g. a differently named library).
+            // The fastest available: trawl's own HTTP/1.1 for plain http (Linux) in front of libcurl driven
+            // directly, else of URLSession (which needs libcurl too on Linux, but may be there when the direct
+            // binding is not, e.g. a differently named library).
             do {
-                return try CurlMultiTransport(configuration: curl)
+                return FastestTransport.inFront(of: try CurlMultiTransport(configuration: curl), configuration: curl)
             } catch {
                 guard curlOnlyFlags.isEmpty else {
                     throw ExitError(
@@ -177,7 +194,8 @@ struct CrawlRun {
                             "\(curlOnlyFlags.joined(separator: ", ")) need the libcurl transport: \(error.message)")
                 }
             }
-            return URLSessionTransport(maxConnectionsPerHost: perHost)
+            return FastestTransport.inFront(
+                of: URLSessionTransport(maxConnectionsPerHost: perHost), configuration: curl)
         }
     }
 }

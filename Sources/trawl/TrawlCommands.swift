@@ -65,8 +65,10 @@ enum TrawlCommands {
                 "Crawl only URLs whose host hashes to shard k of n (also TRAWL_SHARD, or JOB_COMPLETION_INDEX with TRAWL_SHARDS)."
         ),
         .option(
-            "--transport", valueName: "name", help: "The HTTP client: the fastest available, libcurl or URLSession.",
-            defaultDescription: "auto", allowedValues: ["auto", "curl", "urlsession"]),
+            "--transport", valueName: "name",
+            help:
+                "The HTTP client: the fastest available, trawl's own HTTP/1.1 (libcurl for https and proxies), libcurl or URLSession.",
+            defaultDescription: "auto", allowedValues: ["auto", "native", "curl", "urlsession"]),
         .option(
             "--cacert", valueName: "file",
             help: "Also trust the CA certificates in this PEM file (needs the libcurl transport)."),
@@ -113,7 +115,7 @@ enum TrawlCommands {
             .flag("-q", "--quiet", help: "Print nothing on stderr but errors."),
             .option(
                 "--transport", valueName: "name", help: "As for crawl.", defaultDescription: "auto",
-                allowedValues: ["auto", "curl", "urlsession"]),
+                allowedValues: ["auto", "native", "curl", "urlsession"]),
         ]
     )
 

@@ -34,8 +34,10 @@ public struct Crawler: Sendable {
         curl.size(for: concurrency)
         // The proxy environment, as the tool reads it and URLSession (the fallback) does.
         curl.proxy = ProxySettings.environment(ProcessInfo.processInfo.environment)
-        return (try? CurlMultiTransport(configuration: curl))
+        let fallback: any Transport =
+            (try? CurlMultiTransport(configuration: curl))
             ?? URLSessionTransport(maxConnectionsPerHost: concurrency.connectionsPerHost)
+        return FastestTransport.inFront(of: fallback, configuration: curl)
     }
 
     /// Crawls every URL line of `input`, handing each final record to `sink` as it is final.
