@@ -198,7 +198,9 @@ final class ContentDecoder {
                 return "libzstd could not start decoding"
             }
             zstdContext = context
-            _ = zstd.setParameter(context, Zstd.windowLogMaxParameter, Zstd.windowLogMax)
+            // Without the limit a response could make trawl take libzstd's default 128 MiB window for it.
+            guard zstd.isError(zstd.setParameter(context, Zstd.windowLogMaxParameter, Zstd.windowLogMax)) == 0
+            else { return "libzstd refused the 8 MiB window limit" }
         }
         started = true
         return nil
