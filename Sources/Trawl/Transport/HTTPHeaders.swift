@@ -145,6 +145,15 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
         return fields
     }
 
+    /// `range` of a received field line's `bytes` without its leading and trailing spaces and tabs.
+    static func trimmed(_ bytes: UnsafePointer<UInt8>, _ range: Range<Int>) -> Range<Int> {
+        var start = range.lowerBound
+        while start < range.upperBound, bytes[start] == 32 || bytes[start] == 9 { start += 1 }
+        var stop = range.upperBound
+        while stop > start, bytes[stop - 1] == 32 || bytes[stop - 1] == 9 { stop -= 1 }
+        return start..<stop
+    }
+
     static func asciiCaseFolded(_ x: UInt8, _ y: UInt8) -> Bool {
         x == y || (x | 0x20 == y | 0x20 && (x | 0x20) >= 0x61 && (x | 0x20) <= 0x7A)
     }

@@ -339,7 +339,7 @@ final class CurlTransfer {
         guard let colonPointer = memchr(base, 58, end) else { return true }
         let colon = base.distance(to: UnsafeRawPointer(colonPointer))
         guard colon > 0 else { return true }
-        let value = Self.trimmed(bytes, colon + 1..<end)
+        let value = HTTPHeaders.trimmed(bytes, colon + 1..<end)
         headerLines.pointee.append(bytes, count: colon + 1)
         headerLines.pointee.append(bytes + value.lowerBound, count: value.count)
         headerLines.pointee.append(10)
@@ -359,15 +359,6 @@ final class CurlTransfer {
                 UnsafeBufferPointer(start: bytes + value.lowerBound, count: value.count))
         }
         return true
-    }
-
-    /// `range` of `bytes` without its leading and trailing spaces and tabs.
-    private static func trimmed(_ bytes: UnsafePointer<UInt8>, _ range: Range<Int>) -> Range<Int> {
-        var start = range.lowerBound
-        while start < range.upperBound, bytes[start] == 32 || bytes[start] == 9 { start += 1 }
-        var stop = range.upperBound
-        while stop > start, bytes[stop - 1] == 32 || bytes[stop - 1] == 9 { stop -= 1 }
-        return start..<stop
     }
 
     private static let contentLengthName = Array("content-length".utf8)
@@ -390,7 +381,7 @@ final class CurlTransfer {
     /// Adds a folded line's text, trimmed, to the value of the field kept last: the fold becomes one space.
     private func appendFolded(_ bytes: UnsafePointer<UInt8>, end: Int) {
         guard lastFieldKept else { return }
-        let text = Self.trimmed(bytes, 0..<end)
+        let text = HTTPHeaders.trimmed(bytes, 0..<end)
         guard !text.isEmpty else { return }
         headerLines.pointee.removeLast()  // the field's "\n"
         if !lastValueEmpty { headerLines.pointee.append(32) }

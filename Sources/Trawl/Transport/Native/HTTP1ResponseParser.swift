@@ -423,7 +423,7 @@ final class HTTP1ResponseParser {
         guard let colonPointer = memchr(bytes, 58, end) else { return }
         let colon = UnsafeRawPointer(bytes).distance(to: UnsafeRawPointer(colonPointer))
         guard colon > 0 else { return }
-        let value = Self.trimmed(bytes, colon + 1..<end)
+        let value = HTTPHeaders.trimmed(bytes, colon + 1..<end)
         headerLines.append(contentsOf: UnsafeBufferPointer(start: bytes, count: colon + 1))
         let valueBytes = UnsafeBufferPointer(start: bytes + value.lowerBound, count: value.count)
         headerLines.append(contentsOf: valueBytes)
@@ -470,21 +470,13 @@ final class HTTP1ResponseParser {
     /// Adds a folded line's text, trimmed, to the value of the field kept last.
     private func appendFolded(_ bytes: UnsafePointer<UInt8>, end: Int) {
         guard lastFieldKept else { return }
-        let text = Self.trimmed(bytes, 0..<end)
+        let text = HTTPHeaders.trimmed(bytes, 0..<end)
         guard !text.isEmpty else { return }
         headerLines.removeLast()  // the field's "\n"
         if !lastValueEmpty { headerLines.append(32) }
         headerLines.append(contentsOf: UnsafeBufferPointer(start: bytes + text.lowerBound, count: text.count))
         headerLines.append(10)
         lastValueEmpty = false
-    }
-
-    private static func trimmed(_ bytes: UnsafePointer<UInt8>, _ range: Range<Int>) -> Range<Int> {
-        var start = range.lowerBound
-        while start < range.upperBound, bytes[start] == 32 || bytes[start] == 9 { start += 1 }
-        var stop = range.upperBound
-        while stop > start, bytes[stop - 1] == 32 || bytes[stop - 1] == 9 { stop -= 1 }
-        return start..<stop
     }
 
     private static func trimmed(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Slice<UnsafeBufferPointer<UInt8>> {
