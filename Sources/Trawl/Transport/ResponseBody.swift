@@ -32,8 +32,10 @@ final class ResponseBody {
     }
 
     /// Body bytes as they came (less any chunked framing); `declared` is the coding of the response's header
-    /// block, read when the first bytes arrive, and `status` its status.
-    func receive(_ raw: UnsafeRawBufferPointer, declared: ContentDecoder.Declared, status: Int) -> Verdict {
+    /// block, read when the first bytes arrive, and `status` its status, asked only of a corrupt body.
+    func receive(_ raw: UnsafeRawBufferPointer, declared: ContentDecoder.Declared, status: @autoclosure () -> Int)
+        -> Verdict
+    {
         if !started {
             started = true
             if case .coded(let coding) = declared {
@@ -48,7 +50,7 @@ final class ResponseBody {
         case .corrupt(let message):
             // A corrupt error page or redirect must not cost its status (a redirect not followed, a 404 retried as
             // a network failure).
-            guard (200..<300).contains(status) else { return .answerStands }
+            guard (200..<300).contains(status()) else { return .answerStands }
             stopError = RecordError(.network, message)
             return .failed
         }

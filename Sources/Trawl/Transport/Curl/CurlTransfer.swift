@@ -277,8 +277,8 @@ final class CurlTransfer {
     /// Body bytes from the write callback, as they came on the wire (less any chunked framing); returning
     /// anything but `bytes.count` aborts the transfer.
     fileprivate func receive(_ bytes: UnsafeRawBufferPointer) -> Int {
-        let status = curl.getinfo(easy, .responseCode) ?? 0
-        switch body.receive(bytes, declared: declaredCoding, status: status) {
+        // The status is asked of libcurl only for a corrupt body, not on every write.
+        switch body.receive(bytes, declared: declaredCoding, status: self.curl.getinfo(self.easy, .responseCode) ?? 0) {
         case .more: return bytes.count
         case .failed:
             stopError = body.stopError
