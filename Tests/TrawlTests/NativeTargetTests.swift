@@ -24,11 +24,18 @@ struct NativeTargetTests {
         #expect(v6.host == "::1")
         #expect(v6.port == 9)
         #expect(v6.hostField == "[::1]:9")
+        let upper = try #require(NativeTarget("http://[FE80::A]:80"))
+        #expect(upper.host == "fe80::a")
+        #expect(upper.hostField == "[FE80::A]")
+        let emptyPort = try #require(NativeTarget("http://host:#frag"))
+        #expect(emptyPort.port == 80)
+        #expect(emptyPort.hostField == "host")
+        #expect(emptyPort.path == "/")
     }
 
     @Test(arguments: [
         "https://host/", "ftp://host/", "http://user:pass@host/", "http://user@host/", "http://ho%73t/",
-        "http://h\u{e9}te/", "http://host:0/", "http://host:65536/", "http://host:8x/", "http://[::1/",
+        "http://h\u{e9}te/", "http://host:0/", "http://host:65536/", "http://host:8x/", "http://host:+80/", "http://host:080080/", "http://[::1/",
         "http://[::1]x/", "http:///path", "http://",
     ])
     func whatIsNotPlainHTTPIsLeftToLibcurl(_ url: String) {

@@ -20,6 +20,9 @@ final class EventLoopMailbox: Sendable {
     struct Submission: Sendable {
         var id: UInt64
         var request: TransportRequest
+        /// What the native transport read of the URL before handing it over (nil for libcurl's loop), so its loop
+        /// does not read it again.
+        var target: NativeTarget?
         var continuation: Continuation
     }
 
@@ -96,11 +99,13 @@ final class EventLoopMailbox: Sendable {
     }
 
     /// Submits `request` and waits for its answer; a cancelled task's request is stopped.
-    func perform(_ request: TransportRequest) async -> Result<TransportResponse, RecordError> {
+    func perform(_ request: TransportRequest, target: NativeTarget? = nil) async
+        -> Result<TransportResponse, RecordError>
+    {
         let id = nextID()
         return await withTaskCancellationHandler {
             await withUnsafeContinuation { continuation in
-                submit(Submission(id: id, request: request, continuation: continuation))
+                submit(Submission(id: id, request: request, target: target, continuation: continuation))
             }
         } onCancel: {
             cancel(id)

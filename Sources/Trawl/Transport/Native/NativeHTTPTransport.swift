@@ -53,17 +53,21 @@
             return loops[turn.wrappingAdd(1, ordering: .relaxed).oldValue % loops.count]
         }
 
-        /// Whether `request` goes to the fallback: not plain `http://`, or through a proxy.
-        func isForFallback(_ request: TransportRequest) -> Bool {
-            guard let target = NativeTarget(request.url.absoluteString) else { return true }
-            return !proxy.isEmpty && proxy.proxy(scheme: "http", host: target.host, port: Int(target.port)) != nil
+        /// Where `request` goes natively; nil when it goes to the fallback: not plain `http://`, or through a
+        /// proxy.
+        func nativeTarget(_ request: TransportRequest) -> NativeTarget? {
+            guard let target = NativeTarget(request.url.absoluteString) else { return nil }
+            if !proxy.isEmpty && proxy.proxy(scheme: "http", host: target.host, port: Int(target.port)) != nil {
+                return nil
+            }
+            return target
         }
 
         public nonisolated(nonsending) func perform(_ request: TransportRequest) async throws(RecordError)
             -> TransportResponse
         {
-            if isForFallback(request) { return try await fallback.perform(request) }
-            return try await chosenLoop.mailbox.perform(request).get()
+            guard let target = nativeTarget(request) else { return try await fallback.perform(request) }
+            return try await chosenLoop.mailbox.perform(request, target: target).get()
         }
 
         /// The loops' threads: a crawl runs one lane of its URLs on each.

@@ -87,7 +87,7 @@
         // MARK: Starting
 
         private func start(_ submission: EventLoopMailbox.Submission) {
-            guard let target = NativeTarget(submission.request.url.absoluteString) else {
+            guard let target = submission.target else {
                 submission.continuation.resume(
                     returning: .failure(RecordError(.invalidURL, "the native transport takes plain http:// URLs")))
                 return
