@@ -28,10 +28,10 @@ final class CurlTransfer {
     private let body = ResponseBody()
     /// The content coding the current header block's `Content-Encoding` fields declare.
     private var declaredCoding = ContentDecoder.Declared.identity
-    /// The response's header fields as `name:value\n` lines (see ``HTTPHeaders/init(lines:)``), in memory of
-    /// the transfer's own, reused from request to request: the header callback appends to it once per line of
-    /// every response, which costs an array property its uniqueness and exclusivity checks each time.
-    private let headerLines: UnsafeMutablePointer<ByteBuffer>
+    /// The response's header fields, in memory of the transfer's own, reused from request to request: the
+    /// header callback adds to them once per line of every response, which through a stored property would cost
+    /// an exclusivity check each time.
+    private let fieldLines: UnsafeMutablePointer<FieldLines>
     /// Whether the last response's header block ended with its blank line. libcurl 7.88 reports a connection
     /// that closes inside the header block as a complete, empty 200 response (as its command-line tool does).
     private var headerBlockEnded = false
@@ -39,10 +39,6 @@ final class CurlTransfer {
     /// callback sees only trailer fields, and a line starting with `HTTP/` there is one of them, not a new
     /// response. (A proxy's answer to CONNECT never reaches the callback: `CURLOPT_SUPPRESS_CONNECT_HEADERS`.)
     private var finalHeadersEnded = false
-    /// Whether the last header line was kept as a field, which a folded line (obsolete line folding) continues,
-    /// and whether that field's value is empty so far.
-    private var lastFieldKept = false
-    private var lastValueEmpty = false
     /// The length the response's `Content-Length` field stated.
     private var declaredLength: Int?
     /// Why a callback stopped the transfer, if one did: a header block that frames no certain body, a body past
@@ -74,8 +70,8 @@ final class CurlTransfer {
         proxySettings = configuration.proxy
         errorBuffer = .allocate(capacity: CurlCode.errorBufferSize)
         errorBuffer.initialize(repeating: 0, count: CurlCode.errorBufferSize)
-        headerLines = .allocate(capacity: 1)
-        headerLines.initialize(to: ByteBuffer(capacity: 1024))
+        fieldLines = .allocate(capacity: 1)
+        fieldLines.initialize(to: FieldLines())
         do throws(CurlTransportError) {
             try configure()
             try configure(configuration)
@@ -314,55 +310,19 @@ final class CurlTransfer {
         if end >= 5, bytes[0] | 0x20 == 104, bytes[1] | 0x20 == 116, bytes[2] | 0x20 == 116, bytes[3] | 0x20 == 112,
             bytes[4] == 47
         {
-            headerLines.pointee.removeAll()
+            fieldLines.pointee.removeAll()
             headerBlockEnded = false
-            lastFieldKept = false
             declaredLength = nil
             declaredCoding = .identity
             return true
         }
         // Between a header block's blank line and the next status line, if any: nothing a response holds.
         if headerBlockEnded { return true }
-        // A line with a bare CR or LF inside (which would split the line block) is dropped.
-        guard memchr(base, 10, end) == nil, memchr(base, 13, end) == nil else {
-            lastFieldKept = false
-            return true
-        }
-        if bytes[0] == 32 || bytes[0] == 9 {
-            // Obsolete line folding: the line continues the previous field, the fold read as one space (RFC 9112
-            // section 5.2). libcurl hands it over as a line of its own.
-            appendFolded(bytes, end: end)
-            return true
-        }
-        lastFieldKept = false
-        // A line without a colon, or without a name before it, is dropped.
-        guard let colonPointer = memchr(base, 58, end) else { return true }
-        let colon = base.distance(to: UnsafeRawPointer(colonPointer))
-        guard colon > 0 else { return true }
-        let value = HTTPHeaders.trimmed(bytes, colon + 1..<end)
-        headerLines.pointee.append(bytes, count: colon + 1)
-        headerLines.pointee.append(bytes + value.lowerBound, count: value.count)
-        headerLines.pointee.append(10)
-        lastFieldKept = true
-        lastValueEmpty = value.isEmpty
-        if colon == 14,
-            UnsafeRawBufferPointer(start: base, count: colon).elementsEqual(
-                Self.contentLengthName, by: HTTPHeaders.asciiCaseFolded)
-        {
-            return checkContentLength(UnsafeBufferPointer(start: bytes + value.lowerBound, count: value.count))
-        }
-        if colon == 16,
-            UnsafeRawBufferPointer(start: base, count: colon).elementsEqual(
-                Self.contentEncodingName, by: HTTPHeaders.asciiCaseFolded)
-        {
-            declaredCoding = declaredCoding.adding(
-                UnsafeBufferPointer(start: bytes + value.lowerBound, count: value.count))
-        }
+        guard let field = fieldLines.pointee.add(bytes, count: end) else { return true }
+        if field.isNamed("content-length") { return checkContentLength(field.value) }
+        if field.isNamed("content-encoding") { declaredCoding = declaredCoding.adding(field.value) }
         return true
     }
-
-    private static let contentLengthName = Array("content-length".utf8)
-    private static let contentEncodingName = Array("content-encoding".utf8)
 
     /// Notes a `Content-Length` value; false when it is malformed or disagrees with an earlier one.
     private func checkContentLength(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -379,17 +339,6 @@ final class CurlTransfer {
     }
 
     /// Adds a folded line's text, trimmed, to the value of the field kept last: the fold becomes one space.
-    private func appendFolded(_ bytes: UnsafePointer<UInt8>, end: Int) {
-        guard lastFieldKept else { return }
-        let text = HTTPHeaders.trimmed(bytes, 0..<end)
-        guard !text.isEmpty else { return }
-        headerLines.pointee.removeLast()  // the field's "\n"
-        if !lastValueEmpty { headerLines.pointee.append(32) }
-        headerLines.pointee.append(bytes + text.lowerBound, count: text.count)
-        headerLines.pointee.append(10)
-        lastValueEmpty = false
-    }
-
     /// The outcome of the finished transfer with `code`; call before ``finish()``.
     func outcome(_ code: Int32) -> Result<TransportResponse, RecordError> {
         guard code == CurlCode.ok || (code == CurlCode.writeError && corruptAnswerStands) else {
@@ -407,7 +356,7 @@ final class CurlTransfer {
         // A page reported as fetched is whole. An error page or a redirect keeps its status: its body is not the
         // crawl's content, and a cut one is no reason to ask again.
         if let cutShort = body.cutShort(status: status) { return .failure(cutShort) }
-        return .success(body.response(status: status, headers: HTTPHeaders(lines: headerLines.pointee.bytes)))
+        return .success(body.response(status: status, headers: HTTPHeaders(lines: fieldLines.pointee.bytes)))
     }
 
     private func failure(_ code: Int32) -> RecordError {
@@ -453,11 +402,10 @@ final class CurlTransfer {
         self.continuation = nil
         id = 0
         body.reset()
-        headerLines.pointee.removeAll()
+        fieldLines.pointee.removeAll()
         declaredCoding = .identity
         headerBlockEnded = false
         finalHeadersEnded = false
-        lastFieldKept = false
         declaredLength = nil
         stopError = nil
         corruptAnswerStands = false
@@ -473,9 +421,9 @@ final class CurlTransfer {
         curl.slistFreeAll(headerList)
         headerList = nil
         errorBuffer.deallocate()
-        headerLines.pointee.free()
-        headerLines.deinitialize(count: 1)
-        headerLines.deallocate()
+        fieldLines.pointee.free()
+        fieldLines.deinitialize(count: 1)
+        fieldLines.deallocate()
     }
 }
 

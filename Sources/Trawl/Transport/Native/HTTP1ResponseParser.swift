@@ -64,9 +64,6 @@ final class HTTP1ResponseParser {
     private var isChunked = false
     private var listsClose = false
     private var listsKeepAlive = false
-    /// Whether the last field line was kept, which a folded line continues, and whether its value is empty so far.
-    private var lastFieldKept = false
-    private var lastValueEmpty = false
 
     /// Whether any byte of a response arrived: a kept-alive connection the server closed before any is safe to
     /// retry on another.
@@ -75,9 +72,10 @@ final class HTTP1ResponseParser {
     private(set) var headersComplete = false
     /// The final response's status once ``headersComplete``; 0 before.
     private(set) var status = 0
-    /// The final response's fields as `name:value\n` lines, for ``HTTPHeaders/init(lines:)``; trailer fields are
-    /// not among them.
-    private(set) var headerLines: [UInt8] = []
+    /// The current header block's fields; trailer fields are not among them.
+    private var fieldLines = FieldLines()
+    /// The final response's fields as `name:value\n` lines, for ``HTTPHeaders/init(lines:)``.
+    var headerLines: [UInt8] { fieldLines.bytes }
     /// The content coding the final response's `Content-Encoding` fields declare.
     private(set) var declaredCoding = ContentDecoder.Declared.identity
     /// After `.complete`: whether the connection may carry the next request.
@@ -87,14 +85,16 @@ final class HTTP1ResponseParser {
     /// section longer than `maxHeaderBytes`.
     init(maxHeaderBytes: Int = 256 << 10) {
         self.maxHeaderBytes = maxHeaderBytes
-        headerLines.reserveCapacity(1024)
+    }
+
+    deinit {
+        fieldLines.free()
     }
 
     /// Makes the parser ready for the next response on the same connection, keeping its buffers' capacity.
     func reset() {
         state = .statusLine
         pending.removeAll(keepingCapacity: true)
-        headerLines.removeAll(keepingCapacity: true)
         lineBytes = 0
         length = 0
         lengthReceived = 0
@@ -319,7 +319,7 @@ final class HTTP1ResponseParser {
     private func startBlock(status: Int, isHTTP11: Bool) {
         blockStatus = status
         self.isHTTP11 = isHTTP11
-        headerLines.removeAll(keepingCapacity: true)
+        fieldLines.removeAll()
         declaredCoding = .identity
         declaredLength = nil
         lengthError = nil
@@ -327,8 +327,6 @@ final class HTTP1ResponseParser {
         isChunked = false
         listsClose = false
         listsKeepAlive = false
-        lastFieldKept = false
-        lastValueEmpty = false
     }
 
     /// The end of a header block: a 1xx one is followed by the next status line; the final one frames the body
@@ -407,47 +405,27 @@ final class HTTP1ResponseParser {
         }
     }
 
-    /// One field line of the final header block, kept as ``CurlTransfer`` keeps it: a line with a bare CR inside
-    /// is dropped, a line starting with a space or tab continues the field before it (obsolete folding, read as
-    /// one space), a line without a colon or a name is dropped, and values are trimmed.
+    /// One field line of a header block, kept by the rules of ``FieldLines``; the fields that frame the body are
+    /// noted.
     private func handleFieldLine(_ bytes: UnsafePointer<UInt8>, _ end: Int) {
-        guard memchr(bytes, 13, end) == nil else {
-            lastFieldKept = false
-            return
-        }
-        if bytes[0] == 32 || bytes[0] == 9 {
-            appendFolded(bytes, end: end)
-            return
-        }
-        lastFieldKept = false
-        guard let colonPointer = memchr(bytes, 58, end) else { return }
-        let colon = UnsafeRawPointer(bytes).distance(to: UnsafeRawPointer(colonPointer))
-        guard colon > 0 else { return }
-        let value = HTTPHeaders.trimmed(bytes, colon + 1..<end)
-        headerLines.append(contentsOf: UnsafeBufferPointer(start: bytes, count: colon + 1))
-        let valueBytes = UnsafeBufferPointer(start: bytes + value.lowerBound, count: value.count)
-        headerLines.append(contentsOf: valueBytes)
-        headerLines.append(10)
-        lastFieldKept = true
-        lastValueEmpty = value.isEmpty
-        let name = UnsafeBufferPointer(start: bytes, count: colon)
-        if Self.names(name, Self.contentLengthName) {
-            noteContentLength(valueBytes)
-        } else if Self.names(name, Self.contentEncodingName) {
-            declaredCoding = declaredCoding.adding(valueBytes)
-        } else if Self.names(name, Self.transferEncodingName) {
+        guard let field = fieldLines.add(bytes, count: end) else { return }
+        if field.isNamed("content-length") {
+            noteContentLength(field.value)
+        } else if field.isNamed("content-encoding") {
+            declaredCoding = declaredCoding.adding(field.value)
+        } else if field.isNamed("transfer-encoding") {
             hasTransferEncoding = true
             // Chunked only when it is the last coding listed (RFC 9112 section 6.3).
-            if let last = valueBytes.split(separator: 44).last {
-                isChunked = Self.equalsFolded(Self.trimmed(last), Self.chunkedName)
+            if let last = field.value.split(separator: 44).last {
+                isChunked = Self.equalsFolded(Self.trimmed(last), "chunked")
             } else {
                 isChunked = false
             }
-        } else if Self.names(name, Self.connectionName) {
-            for token in valueBytes.split(separator: 44) {
+        } else if field.isNamed("connection") {
+            for token in field.value.split(separator: 44) {
                 let word = Self.trimmed(token)
-                if Self.equalsFolded(word, Self.closeName) { listsClose = true }
-                if Self.equalsFolded(word, Self.keepAliveName) { listsKeepAlive = true }
+                if Self.equalsFolded(word, "close") { listsClose = true }
+                if Self.equalsFolded(word, "keep-alive") { listsKeepAlive = true }
             }
         }
     }
@@ -467,18 +445,6 @@ final class HTTP1ResponseParser {
         declaredLength = parsed
     }
 
-    /// Adds a folded line's text, trimmed, to the value of the field kept last.
-    private func appendFolded(_ bytes: UnsafePointer<UInt8>, end: Int) {
-        guard lastFieldKept else { return }
-        let text = HTTPHeaders.trimmed(bytes, 0..<end)
-        guard !text.isEmpty else { return }
-        headerLines.removeLast()  // the field's "\n"
-        if !lastValueEmpty { headerLines.append(32) }
-        headerLines.append(contentsOf: UnsafeBufferPointer(start: bytes + text.lowerBound, count: text.count))
-        headerLines.append(10)
-        lastValueEmpty = false
-    }
-
     private static func trimmed(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Slice<UnsafeBufferPointer<UInt8>> {
         var slice = bytes
         while let first = slice.first, first == 32 || first == 9 { slice = slice.dropFirst() }
@@ -486,19 +452,9 @@ final class HTTP1ResponseParser {
         return slice
     }
 
-    private static func names(_ name: UnsafeBufferPointer<UInt8>, _ lowercased: [UInt8]) -> Bool {
-        name.count == lowercased.count && equalsFolded(name[...], lowercased)
+    private static func equalsFolded(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, _ lowercased: StaticString) -> Bool {
+        bytes.elementsEqual(
+            UnsafeBufferPointer(start: lowercased.utf8Start, count: lowercased.utf8CodeUnitCount),
+            by: HTTPHeaders.asciiCaseFolded)
     }
-
-    private static func equalsFolded<Bytes: Collection<UInt8>>(_ bytes: Bytes, _ lowercased: [UInt8]) -> Bool {
-        bytes.elementsEqual(lowercased, by: HTTPHeaders.asciiCaseFolded)
-    }
-
-    private static let contentLengthName = Array("content-length".utf8)
-    private static let contentEncodingName = Array("content-encoding".utf8)
-    private static let transferEncodingName = Array("transfer-encoding".utf8)
-    private static let connectionName = Array("connection".utf8)
-    private static let chunkedName = Array("chunked".utf8)
-    private static let closeName = Array("close".utf8)
-    private static let keepAliveName = Array("keep-alive".utf8)
 }
