@@ -93,6 +93,37 @@
             await native.shutdown()
         }
 
+        @Test func anAddressThatNeverAnswersGivesWayToTheNextAfterHalfTheTimeLeft() async throws {
+            // A name with two addresses: the first drops the SYN (a full backlog), the second is the site.
+            let silent = FullBacklogListener()
+            let addresses = [
+                SocketAddress(numericHost: "127.0.0.1", port: UInt16(silent.port))!,
+                SocketAddress(numericHost: "127.0.0.1", port: UInt16(site.port))!,
+            ]
+            let native = try NativeHTTPTransport(
+                configuration: CurlMultiTransport.Configuration(), fallback: CountingFallback(),
+                lookUp: { _ in .success(addresses) })
+            let url = site.url("/page/h?size=12").replacingOccurrences(of: "127.0.0.1", with: "two.test")
+            let start = ContinuousClock.now
+            let response = try await get(native, url, timeout: .milliseconds(800)).get()
+            let elapsed = ContinuousClock.now - start
+            #expect(response.bodyBytes == 12)
+            #expect(elapsed >= .milliseconds(350) && elapsed < .milliseconds(790), "\(elapsed)")
+            // With only the silent address, the whole deadline goes to it, and the record names the connect.
+            let alone = try NativeHTTPTransport(
+                configuration: CurlMultiTransport.Configuration(), fallback: CountingFallback(),
+                lookUp: { _ in .success([addresses[0]]) })
+            if case .failure(let error) = await get(alone, url, timeout: .milliseconds(300)) {
+                #expect(error.kind == .timeout)
+                #expect(error.message.hasPrefix("connection timed out after 300 ms: two.test port"), "\(error.message)")
+            } else {
+                Issue.record("expected a timeout")
+            }
+            await native.shutdown()
+            await alone.shutdown()
+            withExtendedLifetime(silent) {}
+        }
+
         @Test func aHeaderBlockOverTheLimitFailsAndASmallerOnePasses() async throws {
             let native = try transport(fallback: CountingFallback())
             guard case .failure(let error) = await get(native, site.url("/headers-size?bytes=400000")) else {

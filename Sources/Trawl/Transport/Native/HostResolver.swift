@@ -16,15 +16,20 @@
         /// Whether answers wait in ``answers``, read without the lock on every turn of the loop.
         private let waiting = Atomic<Bool>(false)
         private let wake: @Sendable () -> Void
+        private let resolve: Lookup
 
-        init(wake: @escaping @Sendable () -> Void) {
+        /// How a name becomes addresses: `getaddrinfo` (``system``), or a table of a test's.
+        typealias Lookup = @Sendable (NativeEndpoint) -> Result<[SocketAddress], RecordError>
+
+        init(lookUp resolve: @escaping Lookup = HostResolver.system, wake: @escaping @Sendable () -> Void) {
+            self.resolve = resolve
             self.wake = wake
         }
 
         /// Starts looking `endpoint` up; its answer comes out of ``collect(_:)`` after a wake-up.
         func lookUp(_ endpoint: NativeEndpoint) {
             DispatchQueue.global().async { [self] in
-                let answer = Answer(endpoint: endpoint, result: Self.resolve(endpoint))
+                let answer = Answer(endpoint: endpoint, result: resolve(endpoint))
                 answers.withLock { $0.append(answer) }
                 waiting.store(true, ordering: .releasing)
                 wake()
@@ -40,8 +45,8 @@
             }
         }
 
-        /// Every address of the endpoint's host, in the resolver's order, or why there is none.
-        private static func resolve(_ endpoint: NativeEndpoint) -> Result<[SocketAddress], RecordError> {
+        /// Every address of the endpoint's host, in `getaddrinfo`'s order, or why there is none.
+        static let system: Lookup = { endpoint in
             var hints = addrinfo()
             hints.ai_family = AF_UNSPEC
             hints.ai_socktype = Int32(SOCK_STREAM.rawValue)

@@ -34,6 +34,9 @@
         /// The addresses not tried yet when connecting, and the last connect error, for the record.
         var addresses: ArraySlice<SocketAddress>
         var lastConnectError: Int32 = 0
+        /// While connecting with addresses left to try: the `CLOCK_MONOTONIC` time this attempt gives way to the
+        /// next address. As libcurl does, every attempt but the last gets half the exchange's time left.
+        var connectDeadline = UInt64.max
         /// How many responses it has carried whole.
         var served = 0
         /// Whether epoll reports it writable too (while connecting, or a request did not fit the socket buffer).

@@ -21,7 +21,7 @@
         let epollFD: Int32
         let wakeFD: Int32
 
-        init(maxConnections: Int) throws(NativeTransportError) {
+        init(maxConnections: Int, lookUp: @escaping HostResolver.Lookup) throws(NativeTransportError) {
             let epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
             guard epollFD >= 0 else { throw NativeTransportError("epoll_create1 failed: \(Self.reason(errno))") }
             let wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
@@ -47,7 +47,7 @@
                 _ = write(wakeFD, &one, 8)
             }
             mailbox = EventLoopMailbox(wake: wake)
-            resolver = HostResolver(wake: wake)
+            resolver = HostResolver(lookUp: lookUp, wake: wake)
             executor = EventLoopExecutor(mailbox: mailbox)
             let thread = Thread { [self] in
                 mailbox.noteThreadStarted()

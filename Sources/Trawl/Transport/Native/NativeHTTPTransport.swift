@@ -24,13 +24,22 @@
         ///     bounds the connections open, idle ones included), the number of event loops and the proxies (a proxied request
         ///     goes to `fallback`).
         /// - Throws: ``NativeTransportError`` when epoll or eventfd fails.
-        public init(configuration: CurlMultiTransport.Configuration, fallback: any Transport)
+        public convenience init(configuration: CurlMultiTransport.Configuration, fallback: any Transport)
             throws(NativeTransportError)
         {
+            try self.init(configuration: configuration, fallback: fallback, lookUp: HostResolver.system)
+        }
+
+        /// Resolves names with `lookUp` rather than `getaddrinfo` (tests give names addresses of their own).
+        init(
+            configuration: CurlMultiTransport.Configuration, fallback: any Transport,
+            lookUp: @escaping HostResolver.Lookup
+        ) throws(NativeTransportError) {
             var loops: [NativeEventLoop] = []
             do throws(NativeTransportError) {
                 for _ in 0..<max(1, configuration.eventLoops) {
-                    loops.append(try NativeEventLoop(maxConnections: max(1, configuration.maxTotalConnections)))
+                    loops.append(
+                        try NativeEventLoop(maxConnections: max(1, configuration.maxTotalConnections), lookUp: lookUp))
                 }
             } catch {
                 for loop in loops { loop.mailbox.requestStop() }

@@ -173,7 +173,13 @@
                 }
                 markBusy(connection)
                 connection.begin(exchange)
-                if result == 0 { write(connection) }
+                if result == 0 {
+                    write(connection)
+                } else if !remaining.isEmpty {
+                    let now = Self.now()
+                    connection.connectDeadline = now + (exchange.deadline > now ? (exchange.deadline - now) / 2 : 0)
+                    earliestDeadline = min(earliestDeadline, connection.connectDeadline)
+                }
                 return
             }
             exchange.continuation.resume(returning: .failure(connectError(endpoint, lastError)))
@@ -429,11 +435,18 @@
             while index < busy.count {
                 let connection = busy[index]
                 if let exchange = connection.exchange, exchange.deadline <= now {
-                    let milliseconds = Int(exchange.request.timeout / .milliseconds(1))
-                    fail(connection, RecordError(.timeout, "the request timed out after \(milliseconds) ms"))
+                    fail(connection, timedOut(connection, after: exchange.request.timeout))
                     continue  // the last connection moved into `index`
                 }
+                if connection.state == .connecting, connection.connectDeadline <= now, let exchange = connection.end() {
+                    // The address is slow to answer (its SYN dropped): the next one gets its turn.
+                    let remaining = connection.addresses
+                    discard(connection)
+                    open(exchange, to: connection.endpoint, remaining)
+                    continue
+                }
                 if let exchange = connection.exchange { earliest = min(earliest, exchange.deadline) }
+                if connection.state == .connecting { earliest = min(earliest, connection.connectDeadline) }
                 index += 1
             }
             for (endpoint, waiting) in resolving {
@@ -453,6 +466,18 @@
                 resolving[endpoint] = kept
             }
             earliestDeadline = earliest
+        }
+
+        /// The timeout of an exchange whose deadline passed, naming the connect when that is where it stood.
+        private func timedOut(_ connection: NativeConnection, after timeout: Duration) -> RecordError {
+            let milliseconds = Int(timeout / .milliseconds(1))
+            guard connection.state == .connecting else {
+                return RecordError(.timeout, "the request timed out after \(milliseconds) ms")
+            }
+            let endpoint = connection.endpoint
+            return RecordError(
+                .timeout,
+                "connection timed out after \(milliseconds) ms: \(endpoint.host) port \(endpoint.port) did not answer")
         }
 
         private func cancel(_ id: UInt64) {
