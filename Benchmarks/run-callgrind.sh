@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Instructions per URL, counted by valgrind's callgrind: trawl (all threads, and its busiest thread, the libcurl
-# loop) against the libcurl floor (curl_floor.c), over the same N URLs from nginx on 127.0.0.1..4. Counts are
-# repeatable whatever else the machine is doing, unlike seconds: use this to see what a change buys.
+# Instructions per URL, counted by valgrind's callgrind: trawl (all threads, and its busiest thread, the event
+# loop: native HTTP/1.1 for these URLs) against the libcurl floor (curl_floor.c), over the same N URLs from nginx
+# on 127.0.0.1..4. Counts are repeatable whatever else the machine is doing, unlike seconds: use this to see what
+# a change buys.
 # Each program runs twice, with N and with 1 URL: the difference of the totals, divided by N - 1, leaves
 # start-up (dynamic linking, about 50 million instructions for trawl) out. The loop thread does no start-up
 # work: its count is divided by N. See README.md.
@@ -82,7 +83,7 @@ result = {
 }
 print(f"callgrind, {n} URLs at C={c} (commit {commit}): instructions per URL, start-up left out")
 print(f"  trawl, all threads      {trawl[0]:>9,.0f}   ({trawl[0] / floor[0]:.2f}x the floor)")
-print(f"  trawl, libcurl loop     {trawl[1]:>9,.0f}   ({trawl[1] / floor[0]:.2f}x the floor)")
+print(f"  trawl, its loop thread  {trawl[1]:>9,.0f}   ({trawl[1] / floor[0]:.2f}x the floor)")
 print(f"  libcurl floor           {floor[0]:>9,.0f}")
 print(f"  start-up: trawl {trawl_1[0]:,}, floor {floor_1[0]:,} instructions")
 with open(path, "w") as f:

@@ -77,13 +77,14 @@ final class Coordinator {
                 case .rejected(let record):
                     recorder.finish(record)
                 case .fetch(let url):
-                    if held[url.host] != nil {
-                        hold(url)  // behind the host's earlier URLs
+                    if let index = held.index(forKey: url.host) {
+                        held.values[index].push(url)  // behind the host's earlier URLs
+                        heldCount += 1
                         continue
                     }
                     switch scheduler.tryAcquire(host: url.host) {
                     case .granted(let permit): start(url, permit: permit, in: &group)
-                    case .hostBusy: hold(url)
+                    case .hostBusy: holdFirst(url)
                     case .unavailable: start(url, permit: nil, in: &group)
                     }
                 }
@@ -99,41 +100,41 @@ final class Coordinator {
     private func startReleased(in group: inout DiscardingTaskGroup) {
         let released = lane.takeReleased()
         guard heldCount > 0 else { return }
-        for host in released where held[host] != nil {
-            serving: while held[host] != nil {
+        for host in released {
+            // Taken out while it is served: one lookup for the host, not a few for each URL started.
+            guard var queue = held.removeValue(forKey: host) else { continue }
+            serving: while let url = queue.first {
                 switch scheduler.tryAcquire(host: host) {
                 case .granted(let permit):
-                    if let url = popHeld(host) { start(url, permit: permit, in: &group) }
+                    _ = queue.pop()
+                    heldCount -= 1
+                    start(url, permit: permit, in: &group)
                 case .hostBusy:
                     break serving
                 case .unavailable:
                     // One URL becomes a task that waits in the scheduler (a pause, a pace, the slot went to a
                     // queued caller); the rest stay held, watched, for the next release of the host.
-                    if let url = popHeld(host) { start(url, permit: nil, in: &group) }
+                    _ = queue.pop()
+                    heldCount -= 1
+                    start(url, permit: nil, in: &group)
                     break serving
                 }
+            }
+            if queue.isEmpty {
+                lane.watch(host, false)
+            } else {
+                held[host] = queue
             }
         }
     }
 
-    private func hold(_ url: CrawlURL) {
-        if held[url.host] == nil {
-            held[url.host] = FIFO()
-            lane.watch(url.host, true)
-        }
-        held[url.host]!.push(url)
+    /// Holds the first URL of a host none of whose URLs is held, and watches the host for released slots.
+    private func holdFirst(_ url: CrawlURL) {
+        var queue = FIFO<CrawlURL>()
+        queue.push(url)
+        held[url.host] = queue
         heldCount += 1
-    }
-
-    /// The first URL held for `host`, forgetting the host once none is left.
-    private func popHeld(_ host: String) -> CrawlURL? {
-        guard let url = held[host]?.pop() else { return nil }
-        heldCount -= 1
-        if held[host]!.isEmpty {
-            held[host] = nil
-            lane.watch(host, false)
-        }
-        return url
+        lane.watch(url.host, true)
     }
 
     /// Hands `url` to a parked task, or starts a task for it that goes on with the URLs handed to it later.
