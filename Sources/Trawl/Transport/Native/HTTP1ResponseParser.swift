@@ -10,8 +10,8 @@
 /// the final response's status and header fields, undoes chunked framing, hands the body on, and says where the
 /// response ended and whether the connection may carry the next request.
 ///
-/// It keeps the header-line rules of ``CurlTransfer`` (obsolete folding, dropped malformed lines, trimmed values,
-/// the `Content-Length` checks), so both transports report the same fields, and it frames the body as RFC 9112
+/// It keeps its fields in a ``FieldLines``, as ``CurlTransfer`` does, and checks `Content-Length` as it does, so
+/// both transports report the same fields for the same bytes, and it frames the body as RFC 9112
 /// section 6.3 asks. It does no I/O and, once its two buffers have grown, allocates nothing per response: it runs
 /// for every response of a crawl, so lines are found with `memchr` and read in place from the input, and copied
 /// only when one is split across inputs.

@@ -31,9 +31,8 @@
         let fd: Int32
         let endpoint: NativeEndpoint
         var state: State
-        /// The addresses not tried yet when connecting, and the last connect error, for the record.
+        /// The addresses not tried yet when connecting.
         var addresses: ArraySlice<SocketAddress>
-        var lastConnectError: Int32 = 0
         /// While connecting with addresses left to try: the `CLOCK_MONOTONIC` time this attempt gives way to the
         /// next address. As libcurl does, every attempt but the last gets half the exchange's time left.
         var connectDeadline = UInt64.max
