@@ -526,8 +526,8 @@
             return path.withUTF8 { path in
                 host.withUTF8 { host in
                     encodedFields!.bytes.withUnsafeBufferPointer { fields in
-                        let count = get.utf8CodeUnitCount + path.count + version.utf8CodeUnitCount + host.count
-                            + fields.count
+                        let count =
+                            get.utf8CodeUnitCount + path.count + version.utf8CodeUnitCount + host.count + fields.count
                         return [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
                             var at = buffer.baseAddress!
                             func put(_ start: UnsafePointer<UInt8>?, _ length: Int) {
