@@ -30,12 +30,14 @@ struct NativeTarget: Equatable, Sendable {
     }
 
     private static func read(_ bytes: UnsafeBufferPointer<UInt8>) -> NativeTarget? {
-        let scheme = "http://".utf8
-        guard bytes.count > scheme.count else { return nil }
-        for (offset, expected) in scheme.enumerated() {
+        // "http://", the letters in any case.
+        let scheme: StaticString = "http://"
+        guard bytes.count > scheme.utf8CodeUnitCount else { return nil }
+        for offset in 0..<scheme.utf8CodeUnitCount {
+            let expected = scheme.utf8Start[offset]
             guard bytes[offset] | (expected >= 0x61 ? 0x20 : 0) == expected else { return nil }
         }
-        let authorityStart = scheme.count
+        let authorityStart = scheme.utf8CodeUnitCount
         var authorityEnd = authorityStart
         while authorityEnd < bytes.count, bytes[authorityEnd] != 0x2F, bytes[authorityEnd] != 0x3F,
             bytes[authorityEnd] != 0x23
@@ -78,8 +80,8 @@ struct NativeTarget: Equatable, Sendable {
         }
 
         let host = String(unsafeUninitializedCapacity: hostRange.count) { buffer in
-            for (offset, index) in hostRange.enumerated() {
-                let byte = bytes[index]
+            for offset in 0..<hostRange.count {
+                let byte = bytes[hostRange.lowerBound + offset]
                 buffer[offset] = (0x41...0x5A).contains(byte) ? byte | 0x20 : byte
             }
             return hostRange.count
