@@ -2,19 +2,34 @@
     import Glibc
 
     /// One request on its way: what it asked, who waits for it, and its deadline. Lives on the loop thread.
-    struct NativeExchange {
-        var id: UInt64
-        var request: TransportRequest
-        var continuation: EventLoopMailbox.Continuation
-        var target: NativeTarget
+    ///
+    /// A class: it passes from the mailbox to a connection and back several times a request, and a copy of a
+    /// struct this size (retaining the request, target and head each time) cost more than the one allocation.
+    final class NativeExchange {
+        let id: UInt64
+        let request: TransportRequest
+        let continuation: EventLoopMailbox.Continuation
+        let target: NativeTarget
         /// `CLOCK_MONOTONIC` nanoseconds by which the whole exchange must end.
-        var deadline: UInt64
+        let deadline: UInt64
         /// The request's bytes, and how many have been sent.
-        var head: [UInt8]
+        let head: [UInt8]
         var sent = 0
         /// Whether it already failed once on a kept-alive connection that the server had closed, and moved to a
         /// new one.
         var movedOnce = false
+
+        init(
+            id: UInt64, request: TransportRequest, continuation: EventLoopMailbox.Continuation, target: NativeTarget,
+            deadline: UInt64, head: [UInt8]
+        ) {
+            self.id = id
+            self.request = request
+            self.continuation = continuation
+            self.target = target
+            self.deadline = deadline
+            self.head = head
+        }
     }
 
     /// One TCP connection of the native transport, and the exchange it carries, if any. Lives on the loop thread.

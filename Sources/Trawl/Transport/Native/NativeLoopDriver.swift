@@ -263,7 +263,7 @@
         }
 
         private func write(_ connection: NativeConnection) {
-            guard var exchange = connection.exchange else { return }
+            guard let exchange = connection.exchange else { return }
             while exchange.sent < exchange.head.count {
                 let count = exchange.head.withUnsafeBytes { bytes in
                     Glibc.send(
@@ -276,15 +276,12 @@
                 }
                 if count < 0 && (errno == EAGAIN || errno == EINTR) {
                     if errno == EINTR { continue }
-                    connection.exchange = exchange
                     watchWrites(connection, true)
                     return
                 }
-                connection.exchange = exchange
                 closed(connection, errno: errno)
                 return
             }
-            connection.exchange = exchange
             watchWrites(connection, false)
         }
 
@@ -332,7 +329,8 @@
             let parser = connection.parser
             // A kept-alive connection the server closed before answering: the request never reached it, so it is
             // sent again on a new connection, once.
-            if connection.served > 0, !parser.receivedAnything, var exchange = connection.end(), !exchange.movedOnce {
+            if connection.served > 0, !parser.receivedAnything, let exchange = connection.exchange, !exchange.movedOnce {
+                _ = connection.end()
                 discard(connection)
                 exchange.movedOnce = true
                 exchange.sent = 0
