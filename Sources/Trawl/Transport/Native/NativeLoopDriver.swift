@@ -329,7 +329,8 @@
             let parser = connection.parser
             // A kept-alive connection the server closed before answering: the request never reached it, so it is
             // sent again on a new connection, once.
-            if connection.served > 0, !parser.receivedAnything, let exchange = connection.exchange, !exchange.movedOnce {
+            if connection.served > 0, !parser.receivedAnything, let exchange = connection.exchange, !exchange.movedOnce
+            {
                 _ = connection.end()
                 discard(connection)
                 exchange.movedOnce = true
