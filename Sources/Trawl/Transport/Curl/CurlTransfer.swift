@@ -338,7 +338,6 @@ final class CurlTransfer {
         return true
     }
 
-    /// Adds a folded line's text, trimmed, to the value of the field kept last: the fold becomes one space.
     /// The outcome of the finished transfer with `code`; call before ``finish()``.
     func outcome(_ code: Int32) -> Result<TransportResponse, RecordError> {
         guard code == CurlCode.ok || (code == CurlCode.writeError && corruptAnswerStands) else {

@@ -55,9 +55,10 @@ struct NativeTarget: Equatable, Sendable {
             hostRange = authorityStart + 1..<close
             hostTextEnd = close + 1
             guard hostTextEnd == authorityEnd || bytes[hostTextEnd] == 0x3A else { return nil }
-            guard hostRange.allSatisfy({ isHex(bytes[$0]) || bytes[$0] == 0x3A || bytes[$0] == 0x2E }) else {
-                return nil
-            }
+            // An IPv6 address: hex digits and colons (at least one), perhaps ending in dotted IPv4.
+            guard hostRange.allSatisfy({ isHex(bytes[$0]) || bytes[$0] == 0x3A || bytes[$0] == 0x2E }),
+                hostRange.contains(where: { bytes[$0] == 0x3A })
+            else { return nil }
         } else {
             hostTextEnd = (authorityStart..<authorityEnd).first(where: { bytes[$0] == 0x3A }) ?? authorityEnd
             hostRange = authorityStart..<hostTextEnd
