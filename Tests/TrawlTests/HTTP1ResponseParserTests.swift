@@ -14,7 +14,7 @@ struct HTTP1ResponseParserTests {
     }
 
     private func parse(_ message: String, splitAt split: Int? = nil, closeAfter: Bool = false) -> Parsed {
-        let parser = HTTP1ResponseParser(maxHeaderBytes: 1024)
+        var parser = HTTP1ResponseParser(maxHeaderBytes: 1024)
         let bytes = Array(message.utf8)
         var body: [UInt8] = []
         var step = HTTP1ResponseParser.Step.needMore
@@ -22,8 +22,8 @@ struct HTTP1ResponseParserTests {
         let pieces = split.map { [Array(bytes[..<$0]), Array(bytes[$0...])] } ?? [bytes]
         for piece in pieces where step == .needMore {
             step = piece.withUnsafeBytes {
-                parser.parse($0) {
-                    body.append(contentsOf: $0)
+                parser.parse($0) { bytes, _, _ in
+                    body.append(contentsOf: bytes)
                     return true
                 }
             }
@@ -118,12 +118,12 @@ struct HTTP1ResponseParserTests {
     }
 
     @Test func theBodyClosureStopsTheResponseAndResetReadiesTheNext() {
-        let parser = HTTP1ResponseParser()
+        var parser = HTTP1ResponseParser()
         let first = Array("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc".utf8)
-        #expect(first.withUnsafeBytes { parser.parse($0) { _ in false } } == .stopped)
-        #expect(first.withUnsafeBytes { parser.parse($0) { _ in true } } == .stopped)
+        #expect(first.withUnsafeBytes { parser.parse($0) { _, _, _ in false } } == .stopped)
+        #expect(first.withUnsafeBytes { parser.parse($0) { _, _, _ in true } } == .stopped)
         parser.reset()
-        #expect(first.withUnsafeBytes { parser.parse($0) { _ in true } } == .complete(consumed: first.count))
+        #expect(first.withUnsafeBytes { parser.parse($0) { _, _, _ in true } } == .complete(consumed: first.count))
         #expect(parser.status == 200 && parser.receivedAnything)
     }
 }

@@ -40,11 +40,9 @@ struct ByteBuffer {
         count = 0
     }
 
-    /// Releases the memory; the buffer is unusable afterwards.
-    mutating func free() {
+    /// Releases the memory; the buffer (and every copy of it) is unusable afterwards.
+    func free() {
         base.deallocate()
-        count = 0
-        capacity = 0
     }
 
     @inline(never)

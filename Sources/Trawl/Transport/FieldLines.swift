@@ -86,7 +86,7 @@ struct FieldLines {
     }
 
     /// Releases the memory; unusable afterwards.
-    mutating func free() {
+    func free() {
         buffer.free()
     }
 }

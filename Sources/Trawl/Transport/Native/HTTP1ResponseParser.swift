@@ -15,7 +15,7 @@
 /// section 6.3 asks. It does no I/O and, once its two buffers have grown, allocates nothing per response: it runs
 /// for every response of a crawl, so lines are found with `memchr` and read in place from the input, and copied
 /// only when one is split across inputs.
-final class HTTP1ResponseParser {
+struct HTTP1ResponseParser: ~Copyable {
     /// What one call of ``parse(_:body:)`` or ``finish()`` came to.
     enum Step: Equatable {
         /// Every input byte was consumed and the response is not over.
@@ -92,7 +92,7 @@ final class HTTP1ResponseParser {
     }
 
     /// Makes the parser ready for the next response on the same connection, keeping its buffers' capacity.
-    func reset() {
+    mutating func reset() {
         state = .statusLine
         pending.removeAll(keepingCapacity: true)
         lineBytes = 0
@@ -108,7 +108,10 @@ final class HTTP1ResponseParser {
     /// Feeds the next bytes read from the connection; de-chunked body bytes go to `body` as they come, which
     /// returns false to stop the response. After `.complete` (until ``reset()``), `.failed` or `.stopped`, a call
     /// returns the same again (`.complete(consumed: 0)` for a later input) and consumes nothing.
-    func parse(_ input: UnsafeRawBufferPointer, body: (UnsafeRawBufferPointer) -> Bool) -> Step {
+    mutating func parse(
+        _ input: UnsafeRawBufferPointer,
+        body: (_ bytes: UnsafeRawBufferPointer, _ declared: ContentDecoder.Declared, _ status: Int) -> Bool
+    ) -> Step {
         if let step = terminalStep { return step }
         guard let base = input.baseAddress, !input.isEmpty else { return .needMore }
         receivedAnything = true
@@ -127,7 +130,9 @@ final class HTTP1ResponseParser {
             case .fixedBody, .chunkData:
                 let taken = min(length - lengthReceived, count - offset)
                 lengthReceived += taken
-                guard body(UnsafeRawBufferPointer(start: base + offset, count: taken)) else { return stop() }
+                guard body(UnsafeRawBufferPointer(start: base + offset, count: taken), declaredCoding, status) else {
+                    return stop()
+                }
                 offset += taken
                 guard lengthReceived == length else { continue }
                 if case .chunkData = state {
@@ -147,7 +152,8 @@ final class HTTP1ResponseParser {
                     return fail("a chunk of the response's chunked body does not end with a line break")
                 }
             case .untilClose:
-                guard body(UnsafeRawBufferPointer(start: base + offset, count: count - offset)) else { return stop() }
+                let rest = UnsafeRawBufferPointer(start: base + offset, count: count - offset)
+                guard body(rest, declaredCoding, status) else { return stop() }
                 return .needMore
             case .complete, .stopped, .failed:
                 return terminalStep ?? .needMore
@@ -158,7 +164,7 @@ final class HTTP1ResponseParser {
 
     /// The peer closed the connection: `.complete(consumed: 0)` when that ends a close-delimited body (or the
     /// response had ended already), else why the response is cut short.
-    func finish() -> Step {
+    mutating func finish() -> Step {
         if let step = terminalStep { return step }
         switch state {
         case .untilClose:
@@ -185,13 +191,13 @@ final class HTTP1ResponseParser {
         }
     }
 
-    private func fail(_ message: String) -> Step {
+    private mutating func fail(_ message: String) -> Step {
         state = .failed(message)
         keepsConnection = false
         return .failed(message)
     }
 
-    private func stop() -> Step {
+    private mutating func stop() -> Step {
         state = .stopped
         keepsConnection = false
         return .stopped
@@ -217,7 +223,7 @@ final class HTTP1ResponseParser {
     }
 
     /// Keeps the start of a line that the input ends inside, for the next input to complete.
-    private func keepPartialLine(_ bytes: UnsafeRawBufferPointer) -> Step {
+    private mutating func keepPartialLine(_ bytes: UnsafeRawBufferPointer) -> Step {
         if pending.count + bytes.count >= lineLimit { return fail(overLimitMessage) }
         pending.append(contentsOf: bytes)
         // Refuse what cannot become a status line now: an HTTP/0.9 body may hold no line break at all.
@@ -229,7 +235,7 @@ final class HTTP1ResponseParser {
 
     /// Handles a line whose line feed came, `consumed` bytes into the input; the start of the line may be in
     /// ``pending``. A step when the response ended or failed.
-    private func completeLine(_ rest: UnsafeRawBufferPointer, consumed: Int) -> Step? {
+    private mutating func completeLine(_ rest: UnsafeRawBufferPointer, consumed: Int) -> Step? {
         guard pending.count + rest.count < lineLimit else { return fail(overLimitMessage) }
         if pending.isEmpty { return handleLine(rest, consumed: consumed) }
         var line: [UInt8] = []
@@ -242,7 +248,7 @@ final class HTTP1ResponseParser {
     }
 
     /// Handles one whole line, its line feed not included (a CR before it is, and trailing CRs are dropped).
-    private func handleLine(_ line: UnsafeRawBufferPointer, consumed: Int) -> Step? {
+    private mutating func handleLine(_ line: UnsafeRawBufferPointer, consumed: Int) -> Step? {
         if case .chunkSize = state {} else { lineBytes += line.count + 1 }
         let bytes = line.baseAddress?.assumingMemoryBound(to: UInt8.self)
         var end = line.count
@@ -261,7 +267,7 @@ final class HTTP1ResponseParser {
     }
 
     /// A blank line: the end of a header block, or of the trailer section.
-    private func handleBlankLine(consumed: Int) -> Step? {
+    private mutating func handleBlankLine(consumed: Int) -> Step? {
         switch state {
         case .statusLine: return fail(Self.notStatusLine)
         case .chunkSize: return fail(Self.malformedChunkSize)
@@ -290,7 +296,7 @@ final class HTTP1ResponseParser {
     }
 
     /// `HTTP/1.x`, spaces, three digits and anything after them (libcurl reads no reason phrase either).
-    private func handleStatusLine(_ bytes: UnsafePointer<UInt8>, _ end: Int) -> Step? {
+    private mutating func handleStatusLine(_ bytes: UnsafePointer<UInt8>, _ end: Int) -> Step? {
         guard end >= 5, bytes[0] | 0x20 == 104, bytes[1] | 0x20 == 116, bytes[2] | 0x20 == 116,
             bytes[3] | 0x20 == 112, bytes[4] == 47
         else { return fail(Self.notStatusLine) }
@@ -316,7 +322,7 @@ final class HTTP1ResponseParser {
     }
 
     /// Forgets the previous header block's fields (a 1xx one's) for the block a status line starts.
-    private func startBlock(status: Int, isHTTP11: Bool) {
+    private mutating func startBlock(status: Int, isHTTP11: Bool) {
         blockStatus = status
         self.isHTTP11 = isHTTP11
         fieldLines.removeAll()
@@ -331,7 +337,7 @@ final class HTTP1ResponseParser {
 
     /// The end of a header block: a 1xx one is followed by the next status line; the final one frames the body
     /// (RFC 9112 section 6.3).
-    private func endBlock(consumed: Int) -> Step? {
+    private mutating func endBlock(consumed: Int) -> Step? {
         guard blockStatus >= 200 else {
             state = .statusLine
             return nil
@@ -374,7 +380,7 @@ final class HTTP1ResponseParser {
 
     /// A chunk's size line: hex digits, optional spaces and an extension after `;`. Size 0 starts the trailer
     /// section.
-    private func handleChunkSizeLine(_ bytes: UnsafePointer<UInt8>, _ end: Int) -> Step? {
+    private mutating func handleChunkSizeLine(_ bytes: UnsafePointer<UInt8>, _ end: Int) -> Step? {
         var size = 0
         var index = 0
         while index < end, let digit = Self.hexValue(bytes[index]) {
@@ -407,7 +413,7 @@ final class HTTP1ResponseParser {
 
     /// One field line of a header block, kept by the rules of ``FieldLines``; the fields that frame the body are
     /// noted.
-    private func handleFieldLine(_ bytes: UnsafePointer<UInt8>, _ end: Int) {
+    private mutating func handleFieldLine(_ bytes: UnsafePointer<UInt8>, _ end: Int) {
         guard let field = fieldLines.add(bytes, count: end) else { return }
         if field.isNamed("content-length") {
             noteContentLength(field.value)
@@ -432,7 +438,7 @@ final class HTTP1ResponseParser {
 
     /// Notes a `Content-Length` value; a malformed one, or one that disagrees with an earlier one, fails the
     /// response if its length is what frames the body.
-    private func noteContentLength(_ value: UnsafeBufferPointer<UInt8>) {
+    private mutating func noteContentLength(_ value: UnsafeBufferPointer<UInt8>) {
         guard lengthError == nil else { return }
         guard let parsed = ContentLength.parse(value) else {
             lengthError = "'\(String(decoding: value.prefix(40), as: UTF8.self))'"

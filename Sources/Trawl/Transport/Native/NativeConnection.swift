@@ -44,6 +44,9 @@
         }
 
         let fd: Int32
+        /// What epoll reports its events by: the descriptor in the low 32 bits, a number of its own above. A
+        /// descriptor closed and reused within one batch of events then never gets the old connection's events.
+        let token: UInt64
         let endpoint: NativeEndpoint
         var state: State
         /// The addresses not tried yet when connecting.
@@ -58,13 +61,17 @@
         /// Where it sits in the loop's list of busy connections, -1 when idle.
         var busyIndex = -1
         var exchange: NativeExchange?
-        let parser = HTTP1ResponseParser()
+        var parser = HTTP1ResponseParser()
         let body = ResponseBody()
         /// The body decoded so far stands as the answer though it stopped the transfer (a corrupt error page).
         var answerStands = false
 
-        init(fd: Int32, endpoint: NativeEndpoint, connecting: Bool, addresses: ArraySlice<SocketAddress>) {
+        init(
+            fd: Int32, serial: UInt64, endpoint: NativeEndpoint, connecting: Bool, addresses: ArraySlice<SocketAddress>
+        ) {
             self.fd = fd
+            // 31 bits of the serial: never all ones, which is the wake-up's token.
+            token = (serial & 0x7FFF_FFFF) << 32 | UInt64(UInt32(bitPattern: fd))
             self.endpoint = endpoint
             state = connecting ? .connecting : .exchanging
             watchesWrites = connecting

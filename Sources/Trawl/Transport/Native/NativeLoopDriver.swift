@@ -15,6 +15,8 @@
         /// Kept-alive connections by endpoint, the most recently used last.
         private var idle: [NativeEndpoint: [NativeConnection]] = [:]
         private var idleCount = 0
+        /// How many connections were opened: each one's serial number.
+        private var opened: UInt64 = 0
         /// Addresses of resolved names, with the `CLOCK_MONOTONIC` time they expire (numeric hosts never do).
         private var addresses: [NativeEndpoint: (list: [SocketAddress], expires: UInt64)] = [:]
         /// Exchanges waiting for their host's name to resolve.
@@ -164,8 +166,9 @@
                     close(fd)
                     continue
                 }
+                opened &+= 1
                 let connection = NativeConnection(
-                    fd: fd, endpoint: endpoint, connecting: result != 0, addresses: remaining)
+                    fd: fd, serial: opened, endpoint: endpoint, connecting: result != 0, addresses: remaining)
                 guard register(connection) else {
                     lastError = errno
                     close(fd)
@@ -194,7 +197,7 @@
         private func register(_ connection: NativeConnection) -> Bool {
             var event = epoll_event()
             event.events = connection.watchesWrites ? EPOLLOUT.rawValue : EPOLLIN.rawValue
-            event.data.u64 = UInt64(connection.fd)
+            event.data.u64 = connection.token
             guard epoll_ctl(epollFD, EPOLL_CTL_ADD, connection.fd, &event) == 0 else { return false }
             let index = Int(connection.fd)
             if index >= connections.count {
@@ -210,7 +213,7 @@
             connection.watchesWrites = watch
             var event = epoll_event()
             event.events = watch ? (EPOLLIN.rawValue | EPOLLOUT.rawValue) : EPOLLIN.rawValue
-            event.data.u64 = UInt64(connection.fd)
+            event.data.u64 = connection.token
             _ = epoll_ctl(epollFD, EPOLL_CTL_MOD, connection.fd, &event)
         }
 
@@ -223,8 +226,10 @@
                 _ = read(loop.wakeFD, &value, 8)
                 return
             }
-            let index = Int(token)
-            guard index < connections.count, let connection = connections[index] else { return }
+            let index = Int(token & 0xFFFF_FFFF)
+            guard index < connections.count, let connection = connections[index], connection.token == token else {
+                return  // the descriptor's earlier connection, closed since this batch of events came
+            }
             let flags = event.events
             switch connection.state {
             case .connecting:
@@ -297,10 +302,9 @@
         }
 
         private func parse(_ connection: NativeConnection, _ bytes: UnsafeRawBufferPointer) {
-            let parser = connection.parser
             let body = connection.body
-            let step = parser.parse(bytes) { raw in
-                switch body.receive(raw, declared: parser.declaredCoding, status: parser.status) {
+            let step = connection.parser.parse(bytes) { raw, declared, status in
+                switch body.receive(raw, declared: declared, status: status) {
                 case .more: return true
                 case .failed: return false
                 case .answerStands:
@@ -312,7 +316,7 @@
             case .needMore:
                 break
             case .complete(let consumed):
-                answered(connection, keepAlive: consumed == bytes.count && parser.keepsConnection)
+                answered(connection, keepAlive: consumed == bytes.count && connection.parser.keepsConnection)
             case .stopped:
                 if connection.answerStands {
                     answered(connection, keepAlive: false)
@@ -326,10 +330,10 @@
 
         /// The connection ended (EOF when `errno` is 0) or failed while sending or reading.
         private func closed(_ connection: NativeConnection, errno number: Int32) {
-            let parser = connection.parser
             // A kept-alive connection the server closed before answering: the request never reached it, so it is
             // sent again on a new connection, once.
-            if connection.served > 0, !parser.receivedAnything, let exchange = connection.exchange, !exchange.movedOnce
+            if connection.served > 0, !connection.parser.receivedAnything, let exchange = connection.exchange,
+                !exchange.movedOnce
             {
                 _ = connection.end()
                 discard(connection)
@@ -340,7 +344,7 @@
                 return
             }
             if number == 0 {
-                switch parser.finish() {
+                switch connection.parser.finish() {
                 case .complete: answered(connection, keepAlive: false)
                 case .failed(let message): fail(connection, RecordError(.network, message))
                 case .needMore, .stopped: fail(connection, RecordError(.network, "the connection closed"))
@@ -356,14 +360,13 @@
 
         /// A whole answer: resumes its caller, and keeps the connection for the endpoint's next request or closes it.
         private func answered(_ connection: NativeConnection, keepAlive: Bool) {
-            let parser = connection.parser
-            let status = parser.status
+            let status = connection.parser.status
             let result: Result<TransportResponse, RecordError>
             if let cutShort = connection.body.cutShort(status: status) {
                 result = .failure(cutShort)
             } else {
-                result = .success(
-                    connection.body.response(status: status, headers: HTTPHeaders(lines: parser.headerLines)))
+                let headers = HTTPHeaders(lines: connection.parser.headerLines)
+                result = .success(connection.body.response(status: status, headers: headers))
             }
             let keep = keepAlive && !connection.answerStands && result.isSuccess && idleCount < loop.maxConnections
             guard let exchange = connection.end() else { return }
