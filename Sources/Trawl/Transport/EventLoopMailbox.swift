@@ -99,7 +99,7 @@ final class EventLoopMailbox: Sendable {
     }
 
     /// Submits `request` and waits for its answer; a cancelled task's request is stopped.
-    func perform(_ request: TransportRequest, target: NativeTarget? = nil) async
+    nonisolated(nonsending) func perform(_ request: TransportRequest, target: NativeTarget? = nil) async
         -> Result<TransportResponse, RecordError>
     {
         let id = nextID()
