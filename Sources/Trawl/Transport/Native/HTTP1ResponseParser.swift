@@ -14,7 +14,8 @@
 /// both transports report the same fields for the same bytes, and it frames the body as RFC 9112
 /// section 6.3 asks. It does no I/O and, once its two buffers have grown, allocates nothing per response: it runs
 /// for every response of a crawl, so lines are found with `memchr` and read in place from the input, and copied
-/// only when one is split across inputs.
+/// only when one is split across inputs. A noncopyable struct, held by its connection: a class's state costs a
+/// dynamic exclusivity check on nearly every access, a struct's one per call.
 struct HTTP1ResponseParser: ~Copyable {
     /// What one call of ``parse(_:body:)`` or ``finish()`` came to.
     enum Step: Equatable {
@@ -105,8 +106,9 @@ struct HTTP1ResponseParser: ~Copyable {
         keepsConnection = false
     }
 
-    /// Feeds the next bytes read from the connection; de-chunked body bytes go to `body` as they come, which
-    /// returns false to stop the response. After `.complete` (until ``reset()``), `.failed` or `.stopped`, a call
+    /// Feeds the next bytes read from the connection; de-chunked body bytes go to `body` as they come, with the
+    /// declared content coding and the status (the parser cannot be read while it parses), and `body` returns
+    /// false to stop the response. After `.complete` (until ``reset()``), `.failed` or `.stopped`, a call
     /// returns the same again (`.complete(consumed: 0)` for a later input) and consumes nothing.
     mutating func parse(
         _ input: UnsafeRawBufferPointer,
