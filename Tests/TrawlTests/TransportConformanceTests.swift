@@ -311,4 +311,31 @@ enum TransportKind: String, CaseIterable, CustomTestStringConvertible {
         #expect(ContinuousClock.now - start < .seconds(2))
         await transport.shutdown()
     }
+
+    @Test(arguments: TransportKind.allCases)
+    func tasksCancelledAsTheyStartAllEndPromptly(_ kind: TransportKind) async throws {
+        // Cancelled within a few milliseconds of starting, half of them from tasks on the loop's own thread: a
+        // cancellation that reaches the loop in the same turn as its request must not be applied before the
+        // request starts, and lost.
+        let transport = kind.make()
+        let start = ContinuousClock.now
+        let slowest = await withTaskGroup(of: Duration.self) { group in
+            for index in 0..<120 {
+                let preferred = index.isMultiple(of: 2) ? transport.taskExecutors.first : nil
+                group.addTask(executorPreference: preferred) {
+                    let task = Task(executorPreference: preferred) {
+                        await perform(transport, "/hang", timeout: .seconds(10))
+                    }
+                    try? await Task.sleep(for: .microseconds(index % 4 * 1000))
+                    let cancelled = ContinuousClock.now
+                    task.cancel()
+                    _ = await task.value
+                    return ContinuousClock.now - cancelled
+                }
+            }
+            return await group.reduce(Duration.zero) { max($0, $1) }
+        }
+        #expect(slowest < .seconds(3), "slowest \(slowest), all in \(ContinuousClock.now - start)")
+        await transport.shutdown()
+    }
 }

@@ -95,10 +95,12 @@ private final class CurlLoopDriver {
             // thread, with no wake-up of another one.
             mailbox.runJobs(&jobs, on: executor)
             let keepRunning = mailbox.collectSubmissions(&submissions, &cancellations)
-            for id in cancellations { cancel(id) }
-            cancellations.removeAll(keepingCapacity: true)
+            // Requests before cancellations: a cancellation collected with its request (the task was cancelled
+            // after the loop took the request, before it started it) must find it started.
             for submission in submissions { start(submission) }
             submissions.removeAll(keepingCapacity: true)
+            for id in cancellations { cancel(id) }
+            cancellations.removeAll(keepingCapacity: true)
             _ = curl.multiPerform(multi, &running)
             drainMessages()
             if !keepRunning { break }

@@ -57,10 +57,12 @@
                 loop.resolver.collect(&answers)
                 for answer in answers { resolved(answer) }
                 answers.removeAll(keepingCapacity: true)
-                for id in cancellations { cancel(id) }
-                cancellations.removeAll(keepingCapacity: true)
+                // Requests before cancellations: a cancellation collected with its request (the task was cancelled
+                // after the loop took the request, before it started it) must find it started.
                 for submission in submissions { start(submission) }
                 submissions.removeAll(keepingCapacity: true)
+                for id in cancellations { cancel(id) }
+                cancellations.removeAll(keepingCapacity: true)
                 if !keepRunning { break }
                 let timeout = mailbox.prepareToSleep() ? waitMilliseconds() : 0
                 let count = events.withUnsafeMutableBufferPointer {
