@@ -36,7 +36,8 @@ struct NativeTargetTests {
     @Test(arguments: [
         "https://host/", "ftp://host/", "http://user:pass@host/", "http://user@host/", "http://ho%73t/",
         "http://h\u{e9}te/", "http://host:0/", "http://host:65536/", "http://host:8x/", "http://host:+80/",
-        "http://host:080080/", "http://[::1/", "http://[::1]x/", "http://[1.2.3.4]/", "http:///path", "http://",
+        "http://host:080080/", "http://[::1/", "http://[::1]x/", "http://[1.2.3.4]/", "http://[1:2]/",
+        "http://[::1::2]/", "http:///path", "http://",
     ])
     func whatIsNotPlainHTTPIsLeftToLibcurl(_ url: String) {
         #expect(NativeTarget(url) == nil)

@@ -286,7 +286,8 @@
                     watchWrites(connection, true)
                     return
                 }
-                closed(connection, errno: errno)
+                // A send of something that sends nothing has no errno of its own.
+                closed(connection, errno: count < 0 ? errno : EPIPE)
                 return
             }
             watchWrites(connection, false)

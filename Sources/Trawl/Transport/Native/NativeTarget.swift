@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Where a plain `http://` request goes and what its request line asks for, read from the URL's text: the
 /// pieces the native transport needs, without Foundation's URL accessors on the hot path.
 ///
@@ -50,15 +58,16 @@ struct NativeTarget: Equatable, Sendable {
         // The host's bytes (brackets excluded) and where the written host (brackets included) ends.
         var hostRange: Range<Int>
         var hostTextEnd: Int
-        if bytes[authorityStart] == 0x5B {
+        let bracketed = bytes[authorityStart] == 0x5B
+        if bracketed {
             guard let close = (authorityStart..<authorityEnd).first(where: { bytes[$0] == 0x5D }) else { return nil }
             hostRange = authorityStart + 1..<close
             hostTextEnd = close + 1
             guard hostTextEnd == authorityEnd || bytes[hostTextEnd] == 0x3A else { return nil }
-            // An IPv6 address: hex digits and colons (at least one), perhaps ending in dotted IPv4.
-            guard hostRange.allSatisfy({ isHex(bytes[$0]) || bytes[$0] == 0x3A || bytes[$0] == 0x2E }),
-                hostRange.contains(where: { bytes[$0] == 0x3A })
-            else { return nil }
+            // Hex digits, colons and dots here; whether they make an IPv6 address is asked below.
+            guard hostRange.allSatisfy({ isHex(bytes[$0]) || bytes[$0] == 0x3A || bytes[$0] == 0x2E }) else {
+                return nil
+            }
         } else {
             hostTextEnd = (authorityStart..<authorityEnd).first(where: { bytes[$0] == 0x3A }) ?? authorityEnd
             hostRange = authorityStart..<hostTextEnd
@@ -86,6 +95,11 @@ struct NativeTarget: Equatable, Sendable {
                 buffer[offset] = (0x41...0x5A).contains(byte) ? byte | 0x20 : byte
             }
             return hostRange.count
+        }
+        // libcurl refuses a malformed one ("bad IPv6 address") as an invalid URL, not a failed lookup.
+        if bracketed {
+            var address = in6_addr()
+            guard inet_pton(AF_INET6, host, &address) == 1 else { return nil }
         }
         let hostField = text(bytes, authorityStart..<(port == 80 ? hostTextEnd : authorityEnd))
         let path =
