@@ -109,6 +109,14 @@
             let elapsed = ContinuousClock.now - start
             #expect(response.bodyBytes == 12)
             #expect(elapsed >= .milliseconds(350) && elapsed < .milliseconds(790), "\(elapsed)")
+            // The address that answered is tried first from now on: two at once (one of them on a new
+            // connection) wait for no silent address.
+            let again = ContinuousClock.now
+            async let first = get(native, url, timeout: .milliseconds(800))
+            async let second = get(native, url, timeout: .milliseconds(800))
+            #expect(try await first.get().bodyBytes == 12)
+            #expect(try await second.get().bodyBytes == 12)
+            #expect(ContinuousClock.now - again < .milliseconds(300), "\(ContinuousClock.now - again)")
             // With only the silent address, the whole deadline goes to it, and the record names the connect.
             let alone = try NativeHTTPTransport(
                 configuration: CurlMultiTransport.Configuration(), fallback: CountingFallback(),

@@ -49,7 +49,8 @@
         let token: UInt64
         let endpoint: NativeEndpoint
         var state: State
-        /// The addresses not tried yet when connecting.
+        /// The address it connects to, and those not tried yet when connecting.
+        let address: SocketAddress
         var addresses: ArraySlice<SocketAddress>
         /// While connecting with addresses left to try: the `CLOCK_MONOTONIC` time this attempt gives way to the
         /// next address. As libcurl does, every attempt but the last gets half the exchange's time left.
@@ -67,8 +68,10 @@
         var answerStands = false
 
         init(
-            fd: Int32, serial: UInt64, endpoint: NativeEndpoint, connecting: Bool, addresses: ArraySlice<SocketAddress>
+            fd: Int32, serial: UInt64, endpoint: NativeEndpoint, connecting: Bool, address: SocketAddress,
+            addresses: ArraySlice<SocketAddress>
         ) {
+            self.address = address
             self.fd = fd
             // 31 bits of the serial: never all ones, which is the wake-up's token.
             token = (serial & 0x7FFF_FFFF) << 32 | UInt64(UInt32(bitPattern: fd))

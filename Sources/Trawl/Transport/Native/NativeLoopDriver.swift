@@ -170,7 +170,8 @@
                 }
                 opened &+= 1
                 let connection = NativeConnection(
-                    fd: fd, serial: opened, endpoint: endpoint, connecting: result != 0, addresses: remaining)
+                    fd: fd, serial: opened, endpoint: endpoint, connecting: result != 0, address: address,
+                    addresses: remaining)
                 guard register(connection) else {
                     lastError = errno
                     close(fd)
@@ -179,6 +180,7 @@
                 markBusy(connection)
                 connection.begin(exchange)
                 if result == 0 {
+                    preferAddress(of: connection)
                     write(connection)
                 } else if !remaining.isEmpty {
                     let now = Self.now()
@@ -188,6 +190,18 @@
                 return
             }
             exchange.continuation.resume(returning: .failure(connectError(endpoint, lastError)))
+        }
+
+        /// Puts the address a connection just reached first in its endpoint's list, so the endpoint's next
+        /// connections try it first: an address that never answers (a blackholed IPv6 route) or refuses then
+        /// costs its wait only the first connection, not each one.
+        private func preferAddress(of connection: NativeConnection) {
+            guard var known = addresses[connection.endpoint], known.list.first != connection.address,
+                let index = known.list.firstIndex(of: connection.address)
+            else { return }
+            known.list.remove(at: index)
+            known.list.insert(connection.address, at: 0)
+            addresses[connection.endpoint] = known
         }
 
         private func connectError(_ endpoint: NativeEndpoint, _ number: Int32) -> RecordError {
@@ -266,6 +280,7 @@
                 return
             }
             connection.state = .exchanging
+            preferAddress(of: connection)
             write(connection)
         }
 

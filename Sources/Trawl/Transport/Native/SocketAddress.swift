@@ -2,7 +2,7 @@
     import Glibc
 
     /// One IPv4 or IPv6 address and port to connect to, as `connect(2)` takes it.
-    struct SocketAddress: Sendable {
+    struct SocketAddress: Sendable, Equatable {
         private var storage = sockaddr_storage()
         private(set) var length: socklen_t = 0
 
@@ -45,6 +45,13 @@
             withUnsafeMutableBytes(of: &storage) { destination in
                 destination.copyMemory(from: UnsafeRawBufferPointer(start: address, count: Int(self.length)))
             }
+        }
+
+        static func == (a: SocketAddress, b: SocketAddress) -> Bool {
+            a.length == b.length
+                && withUnsafeBytes(of: a.storage) { x in
+                    withUnsafeBytes(of: b.storage) { y in memcmp(x.baseAddress!, y.baseAddress!, Int(a.length)) == 0 }
+                }
         }
 
         /// Calls `body` with the address as a `sockaddr` pointer and its length.
