@@ -266,22 +266,23 @@
             var number: Int32 = 0
             var length = socklen_t(MemoryLayout<Int32>.size)
             _ = getsockopt(connection.fd, SOL_SOCKET, SO_ERROR, &number, &length)
-            guard number == 0 else {
-                // The next address, if any, on a socket of its own.
-                guard let exchange = connection.end() else { return }
-                let remaining = connection.addresses
-                let endpoint = connection.endpoint
-                discard(connection)
-                if remaining.isEmpty {
-                    exchange.continuation.resume(returning: .failure(connectError(endpoint, number)))
-                } else {
-                    open(exchange, to: endpoint, remaining)
-                }
-                return
-            }
+            guard number == 0 else { return connectNext(connection, failing: number) }
             connection.state = .exchanging
             preferAddress(of: connection)
             write(connection)
+        }
+
+        /// Closes a connection whose connect failed (or was too slow) and tries its exchange on the next address,
+        /// on a socket of its own; with none left, fails the exchange with `number`.
+        private func connectNext(_ connection: NativeConnection, failing number: Int32) {
+            guard let exchange = connection.end() else { return }
+            let remaining = connection.addresses
+            discard(connection)
+            if remaining.isEmpty {
+                exchange.continuation.resume(returning: .failure(connectError(connection.endpoint, number)))
+            } else {
+                open(exchange, to: connection.endpoint, remaining)
+            }
         }
 
         private func write(_ connection: NativeConnection) {
@@ -458,12 +459,10 @@
                     fail(connection, timedOut(connection, after: exchange.request.timeout))
                     continue  // the last connection moved into `index`
                 }
-                if connection.state == .connecting, connection.connectDeadline <= now, let exchange = connection.end() {
+                if connection.state == .connecting, connection.connectDeadline <= now {
                     // The address is slow to answer (its SYN dropped): the next one gets its turn.
-                    let remaining = connection.addresses
-                    discard(connection)
-                    open(exchange, to: connection.endpoint, remaining)
-                    continue
+                    connectNext(connection, failing: ETIMEDOUT)
+                    continue  // the last connection moved into `index`
                 }
                 if let exchange = connection.exchange { earliest = min(earliest, exchange.deadline) }
                 if connection.state == .connecting { earliest = min(earliest, connection.connectDeadline) }
