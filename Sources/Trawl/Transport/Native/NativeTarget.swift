@@ -64,7 +64,8 @@ struct NativeTarget: Equatable, Sendable {
             hostRange = authorityStart + 1..<close
             hostTextEnd = close + 1
             guard hostTextEnd == authorityEnd || bytes[hostTextEnd] == 0x3A else { return nil }
-            // Hex digits, colons and dots here; whether they make an IPv6 address is asked below.
+            // Hex digits, colons and dots here (no byte inet_pton would stop at); whether they make an IPv6
+            // address is asked below.
             guard hostRange.allSatisfy({ isHex(bytes[$0]) || bytes[$0] == 0x3A || bytes[$0] == 0x2E }) else {
                 return nil
             }
